@@ -1,0 +1,1 @@
+"""DE06 warehouse: Dagster code location for the education sector's Đề án 06 reporting."""

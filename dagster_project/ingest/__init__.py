@@ -1,0 +1,1 @@
+"""Reading and checking submissions: pure functions plus the thin ingest assets."""

@@ -1,0 +1,1 @@
+"""The dbt wiring: the project, its translator and the dbt assets."""

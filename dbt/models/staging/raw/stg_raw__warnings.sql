@@ -1,0 +1,7 @@
+select
+    submission_id,
+    sheet,
+    row_number,
+    warning_code,
+    detail
+from {{ source('raw', 'warnings') }}
