@@ -6,7 +6,7 @@ with months as (
     select month, last_day(month) as month_end from {{ ref('int_reporting_months') }}
 ),
 
-overlaps as (
+overlapping as (
     select
         u.*,
         m.month,
@@ -30,5 +30,5 @@ select
     arg_max(parent_code, active_from) as parent_code,
     arg_max(school_level, active_from) as school_level,
     sum(days_active) >= datediff('day', month, month_end) + 1 as is_expected
-from overlaps
-group by unit_code, month
+from overlapping
+group by unit_code, month, month_end
