@@ -9,6 +9,7 @@ from dagster import Definitions, in_process_executor
 from dagster_dbt import DbtCliResource
 
 from dagster_project.ingest.assets import landed_submissions, reference_files
+from dagster_project.jobs import build_job, land_job
 from dagster_project.resources import WarehouseResource
 from dagster_project.transform.assets import build_dbt_assets
 from dagster_project.transform.project import dbt_project
@@ -19,5 +20,6 @@ defs = Definitions(
         "warehouse": WarehouseResource(),
         "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir)),
     },
+    jobs=[land_job, build_job],
     executor=in_process_executor,
 )

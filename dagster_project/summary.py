@@ -49,6 +49,21 @@ def summary_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
+def months_found(warehouse: Path) -> list[str]:
+    """Months (first days, ISO) with an accepted submission, read-only."""
+    if not Path(warehouse).exists():
+        return []
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "select distinct month from raw.submissions where accepted and month is not null "
+            "order by month"
+        ).fetchall()
+    finally:
+        con.close()
+    return [m.isoformat() for (m,) in rows]
+
+
 def print_summary(warehouse: Path) -> None:
     if not Path(warehouse).exists():
         print("DE06: no warehouse yet.")

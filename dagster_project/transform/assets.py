@@ -2,18 +2,28 @@
 
 import json
 
-from dagster import AssetExecutionContext
+from dagster import AssetExecutionContext, BackfillPolicy
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from dagster_project.partitions import month_bounds, reporting_months
 from dagster_project.resources import WAREHOUSE_POOL
 from dagster_project.settings import get_settings
 from dagster_project.transform.project import dbt_project, require_manifest, translator
 
 
 def dbt_build_args(warehouse_path: str, min_month: str = "", max_month: str = "") -> list[str]:
-    """The `dbt build` command line: the warehouse path (and the month window) as vars."""
+    """`dbt build` for a month window: the warehouse path and the window as vars.
+
+    dbt's unit tests run in the test suite, not in every production build.
+    """
     variables = {"warehouse_path": warehouse_path, "min_month": min_month, "max_month": max_month}
-    return ["build", "--vars", json.dumps(variables, sort_keys=True)]
+    return [
+        "build",
+        "--vars",
+        json.dumps(variables, sort_keys=True),
+        "--exclude",
+        "test_type:unit",
+    ]
 
 
 def build_dbt_assets():
@@ -25,10 +35,15 @@ def build_dbt_assets():
         project=dbt_project,
         pool=WAREHOUSE_POOL,
         name="de06_dbt_models",
+        partitions_def=reporting_months,
+        backfill_policy=BackfillPolicy.single_run(),
     )
     def de06_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-        """Staged figures, versions and precedence, area roll-ups and the audit tables."""
-        args = dbt_build_args(str(get_settings().warehouse_path))
+        """Staged figures, versions and precedence, area roll-ups and the audit tables,
+        rebuilt for the months of the partition window (a backfill runs them at once)."""
+        min_month, max_month = month_bounds(context.partition_time_window)
+        context.log.info(f"dbt build for months {min_month} .. {max_month}")
+        args = dbt_build_args(str(get_settings().warehouse_path), min_month, max_month)
         yield from dbt.cli(args, context=context).stream()
 
     return de06_dbt_models

@@ -10,16 +10,7 @@ roman as (
 select
     p.period_type,
     p.period_start,
-    (
-        p.period_start
-        + case p.period_type
-            when 'month' then interval 1 month
-            when 'quarter' then interval 3 month
-            when 'half_year' then interval 6 month
-            else interval 12 month
-        end
-        - interval 1 day
-    )::date as period_end,
+    {{ period_end('p.period_type', 'p.period_start') }} as period_end,
     year(p.period_start) as year,
     case p.period_type
         when 'month' then 'Tháng ' || month(p.period_start) || '/' || year(p.period_start)

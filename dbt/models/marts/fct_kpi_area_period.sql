@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='append',
+    pre_hook="{{ delete_window(period_in_window('period_type', 'period_start')) }}") }}
 -- Areas (district or commune, province, nation) per period and indicator: sums of the
 -- numerators and denominators of every unit in the subtree (own office included), after
 -- each unit's aggregation over the period. Shares are never averaged.
@@ -12,6 +14,7 @@ with sums as (
         sum(denominator)::bigint as denominator,
         count(*) as reporting_units
     from {{ ref('int_kpi_area_unit_period') }}
+    where {{ period_in_window('period_type', 'period_start') }}
     group by area_code, period_type, period_start, kpi_code
 )
 

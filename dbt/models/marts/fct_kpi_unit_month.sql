@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='append',
+    pre_hook="{{ delete_window(month_in_window('month')) }}") }}
 -- One figure per unit, month and indicator, by precedence: the unit's own current
 -- submission, else its parent's current consolidated figure, else its grandparent's.
 -- Decided per indicator; a quarantined row is no figure.
@@ -12,5 +14,5 @@ select
     case min(depth) when 0 then 'self' when 1 then 'parent' else 'grandparent' end as source_level,
     arg_min(submission_id, depth) as submission_id
 from {{ ref('int_kpi_unit_month_candidates') }}
-where depth <= 2
+where depth <= 2 and {{ month_in_window('month') }}
 group by unit_code, month, kpi_code

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='append',
+    pre_hook="{{ delete_window(month_in_window('month')) }}") }}
 -- Consolidated figures against the units' own, on current submissions only.
 --   match / mismatch: an ancestor's accepted consolidated figure and the unit's own
 --     figure (numerator and denominator compared exactly);
@@ -62,6 +64,6 @@ left_out as (
         and c.reported_by = p.parent_code
 )
 
-select * from reported
+select * from reported where {{ month_in_window('month') }}
 union all
-select * from left_out
+select * from left_out where {{ month_in_window('month') }}

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='append',
+    pre_hook="{{ delete_window(month_in_window('month')) }}") }}
 -- Per area and month: units expected to report (active the whole month, own office
 -- included), those with an accepted own submission, and those whose first accepted
 -- submission met the deadline. Every area with expected units gets a row for every
@@ -14,6 +16,7 @@ with duties as (
     inner join {{ ref('int_org_ancestry_monthly') }} as a
         on a.unit_code = r.unit_code and a.month = r.month
     where r.is_expected
+        and {{ month_in_window('r.month') }}
         and a.ancestor_type in ('district', 'commune', 'province', 'national')
 )
 

@@ -1,0 +1,48 @@
+"""The main job as one call: land the sources, then build every month found.
+
+Used by `make run` (python -m dagster_project run) and by the integration tests, so the
+tests exercise exactly what users run.
+"""
+
+from dataclasses import dataclass
+
+from dagster import DagsterInstance
+
+from dagster_project.summary import months_found
+
+
+@dataclass
+class PipelineOutcome:
+    landed: bool
+    built: bool | None  # None: nothing to build
+    months: list[str]
+
+    @property
+    def success(self) -> bool:
+        return self.landed and self.built is not False
+
+
+def run_all(instance: DagsterInstance, log=print) -> PipelineOutcome:
+    from dagster_project.definitions import defs
+    from dagster_project.settings import get_settings
+
+    settings = get_settings()
+    landed = defs.get_job_def("land_sources").execute_in_process(
+        instance=instance, raise_on_error=False
+    )
+    if not landed.success:
+        return PipelineOutcome(False, None, [])
+    months = months_found(settings.warehouse_path)
+    if not months:
+        log("DE06: no accepted submission yet; nothing to build.")
+        return PipelineOutcome(True, None, [])
+    log(f"DE06: building months {months[0]} .. {months[-1]}")
+    built = defs.get_job_def("build_months").execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        tags={
+            "dagster/asset_partition_range_start": months[0],
+            "dagster/asset_partition_range_end": months[-1],
+        },
+    )
+    return PipelineOutcome(True, built.success, months)
