@@ -11,6 +11,7 @@ from dagster_dbt import DbtCliResource
 from dagster_project.ingest.assets import landed_submissions, reference_files
 from dagster_project.jobs import build_job, land_job
 from dagster_project.resources import WarehouseResource
+from dagster_project.settings import dbt_executable
 from dagster_project.transform.assets import build_dbt_assets
 from dagster_project.transform.project import dbt_project
 
@@ -18,7 +19,11 @@ defs = Definitions(
     assets=[reference_files, landed_submissions, build_dbt_assets()],
     resources={
         "warehouse": WarehouseResource(),
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir)),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project,
+            profiles_dir=str(dbt_project.profiles_dir),
+            dbt_executable=dbt_executable(),
+        ),
     },
     jobs=[land_job, build_job],
     executor=in_process_executor,

@@ -11,6 +11,10 @@ from dagster import DagsterInstance
 from dagster_project.summary import months_found
 
 
+# Dagster's console logger at INFO: step events, our progress lines, dbt's output.
+RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
 @dataclass
 class PipelineOutcome:
     landed: bool
@@ -27,8 +31,8 @@ def run_all(instance: DagsterInstance, log=print) -> PipelineOutcome:
     from dagster_project.settings import get_settings
 
     settings = get_settings()
-    landed = defs.get_job_def("land_sources").execute_in_process(
-        instance=instance, raise_on_error=False
+    landed = defs.resolve_job_def("land_sources").execute_in_process(
+        instance=instance, raise_on_error=False, run_config=RUN_CONFIG
     )
     if not landed.success:
         return PipelineOutcome(False, None, [])
@@ -37,9 +41,10 @@ def run_all(instance: DagsterInstance, log=print) -> PipelineOutcome:
         log("DE06: no accepted submission yet; nothing to build.")
         return PipelineOutcome(True, None, [])
     log(f"DE06: building months {months[0]} .. {months[-1]}")
-    built = defs.get_job_def("build_months").execute_in_process(
+    built = defs.resolve_job_def("build_months").execute_in_process(
         instance=instance,
         raise_on_error=False,
+        run_config=RUN_CONFIG,
         tags={
             "dagster/asset_partition_range_start": months[0],
             "dagster/asset_partition_range_end": months[-1],

@@ -5,6 +5,7 @@ for, so tests can point the project at temporary folders by setting variables.
 """
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,12 @@ from dagster_project.ingest.model import Limits
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+
+def dbt_executable() -> str:
+    """The dbt beside this Python (the project's venv), else whatever is on PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else "dbt"
 
 
 def _path(var: str, default: str) -> Path:
