@@ -3,7 +3,6 @@
 from dagster import AssetSelection, define_asset_job
 
 from dagster_project.ingest.assets import INGEST_GROUP, REFERENCE_GROUP
-from dagster_project.partitions import reporting_months
 
 LANDING_SELECTION = AssetSelection.groups(REFERENCE_GROUP, INGEST_GROUP)
 
@@ -16,6 +15,5 @@ land_job = define_asset_job(
 build_job = define_asset_job(
     "build_months",
     selection=AssetSelection.all() - LANDING_SELECTION,
-    partitions_def=reporting_months,
     description="Build the marts, checks and reports for a range of reporting months.",
 )

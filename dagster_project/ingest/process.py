@@ -1,0 +1,180 @@
+"""One file in, one `FileResult` out: format, size, reading, file checks, row checks.
+
+Pure: no file system access, no hashing. The caller reads the bytes (or not, when the
+file is over the size limit), hashes them with a streaming hash and passes the id.
+"""
+
+from pathlib import PurePosixPath
+
+from dagster_project.ingest.model import FileResult, Figure, Limits, Quarantined, Warning
+from dagster_project.ingest.readers import ParsedFile, ReadError, read_submission
+from dagster_project.ingest.registry import Registry
+from dagster_project.ingest.values import cell_text
+from dagster_project.ingest.rules import (
+    RowFailure,
+    RowFigures,
+    check_file,
+    check_row,
+    duplicate_verdicts,
+    month_text,
+    name_mismatch,
+    rate_warning,
+)
+
+SUPPORTED_FORMATS = frozenset({"xlsx", "csv", "json"})
+
+
+def file_format_of(rel_path: str) -> str:
+    """The extension, lower case, without the dot (`.XLSX` is an xlsx); '' when none."""
+    return PurePosixPath(rel_path.replace("\\", "/")).suffix.lower().lstrip(".")
+
+
+def _text(value: object) -> str | None:
+    text = cell_text(value)
+    return text.strip() if text is not None else None
+
+
+def process_file(
+    data: bytes | None,
+    rel_path: str,
+    registry: Registry,
+    limits: Limits,
+    size: int,
+    submission_id: str,
+) -> FileResult:
+    """Parse and check one submission. `data` is None when the file was too large to read.
+
+    Rejected files keep what could be read (sender, month, report date) and count their
+    raw rows in `rows_total`, with `rows_accepted = rows_quarantined = 0`.
+    """
+    file_format = file_format_of(rel_path)
+    result = FileResult(
+        submission_id=submission_id,
+        file_path=rel_path,
+        file_format=file_format,
+        file_size=size,
+        accepted=False,
+    )
+
+    def reject(code: str, detail: str) -> FileResult:
+        result.reason_code = code
+        result.reason_detail = detail
+        return result
+
+    if file_format not in SUPPORTED_FORMATS:
+        shown = f".{file_format}" if file_format else "(không có phần mở rộng)"
+        return reject(
+            "unsupported_format",
+            f"Tệp có định dạng {shown}; chỉ nhận .xlsx, .csv hoặc .json.",
+        )
+    if data is None or size > limits.max_file_bytes:
+        return reject(
+            "file_too_large",
+            f"Tệp có dung lượng {size / 1024 / 1024:.1f} MiB, vượt giới hạn "
+            f"{limits.max_file_bytes / 1024 / 1024:.0f} MiB.",
+        )
+    try:
+        parsed = read_submission(data, file_format, limits)
+    except ReadError as error:
+        return reject(error.code, error.detail)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # noqa: BLE001 - a library panic must not stop the run
+        # pyo3's PanicException (a Rust panic inside calamine) derives from BaseException.
+        return reject(
+            "unreadable_file",
+            f"Không đọc được tệp ({error.__class__.__name__}): mở tệp bằng Excel, lưu lại "
+            "rồi gửi lại.",
+        )
+
+    for warning in parsed.warnings:
+        result.warnings.append(
+            Warning(submission_id, warning.sheet, warning.row_number, warning.code, warning.detail)
+        )
+    verdict = check_file(parsed, registry)
+    result.unit_code = verdict.sender
+    result.unit_name = _text(parsed.unit_name)
+    result.preparer = _text(parsed.preparer)
+    result.month = verdict.month
+    result.report_date = verdict.report_date
+    result.rows_total = len(parsed.rows)
+    if verdict.reason_code is not None:
+        return reject(verdict.reason_code, verdict.detail or "")
+
+    result.accepted = True
+    _check_rows(result, parsed, registry)
+    _file_warnings(result, parsed, registry)
+    return result
+
+
+def _check_rows(result: FileResult, parsed: ParsedFile, registry: Registry) -> None:
+    sender, month, sid = result.unit_code, result.month, result.submission_id
+    assert sender is not None and month is not None
+    outcomes: list[RowFailure | RowFigures] = []
+    passed = []
+    passed_at: list[int] = []
+    for index, row in enumerate(parsed.rows):
+        outcome = check_row(
+            row, sender, month, registry, parsed.missing_columns.get(row.sheet, frozenset())
+        )
+        outcomes.append(outcome)
+        if isinstance(outcome, RowFigures):
+            passed.append((row, outcome))
+            passed_at.append(index)
+    for passed_index, failure in duplicate_verdicts(passed).items():
+        outcomes[passed_at[passed_index]] = failure
+
+    for row, outcome in zip(parsed.rows, outcomes):
+        if row.scope == "consolidated":
+            result.has_consolidated_section = True
+        if isinstance(outcome, RowFailure):
+            result.quarantined.append(
+                Quarantined(
+                    submission_id=sid,
+                    sheet=row.sheet,
+                    row_number=row.row_number,
+                    scope=row.scope,
+                    unit_code=row.unit_code,
+                    kpi_code=row.kpi_code,
+                    reason_code=outcome.reason_code,
+                    detail=outcome.detail,
+                    raw_numerator=cell_text(row.raw_numerator),
+                    raw_denominator=cell_text(row.raw_denominator),
+                )
+            )
+            continue
+        result.figures.append(
+            Figure(
+                submission_id=sid,
+                sheet=row.sheet,
+                row_number=row.row_number,
+                scope=row.scope,
+                unit_code=outcome.unit_code,
+                kpi_code=outcome.kpi.code,
+                numerator=outcome.numerator,
+                denominator=outcome.denominator,
+                note=row.note,
+            )
+        )
+        warning = rate_warning(row, outcome.numerator, outcome.denominator)
+        if warning is not None:
+            result.warnings.append(Warning(sid, row.sheet, row.row_number, *warning))
+    result.rows_accepted = len(result.figures)
+    result.rows_quarantined = len(result.quarantined)
+    result.rows_total = result.rows_accepted + result.rows_quarantined
+
+
+def _file_warnings(result: FileResult, parsed: ParsedFile, registry: Registry) -> None:
+    assert result.month is not None
+    registered = registry.name_in_month(result.unit_code, result.month)
+    if name_mismatch(parsed.unit_name, registered):
+        result.warnings.append(
+            Warning(
+                result.submission_id,
+                None,
+                None,
+                "unit_name_mismatch",
+                f"Tên đơn vị trong báo cáo là '{result.unit_name}', trong danh mục đơn vị "
+                f"(tháng {month_text(result.month)}) là '{registered}'.",
+            )
+        )
