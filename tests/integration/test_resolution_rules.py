@@ -211,3 +211,24 @@ def test_reconciliation_statuses(story):
         (S1, "2025-02-01", CKS, "193", 12, 20, 12, 20, "match"),
         (S3, "2025-03-01", CKS, "22", None, None, 4, 8, "missing_self"),
     }
+
+
+def test_dbt_unit_tests_pass(story):
+    """dbt's own unit tests of the rules (precedence, stock periods, version ties,
+    deadlines; dbt/models/_unit_tests.yml) run against the built warehouse."""
+    import json
+    import subprocess
+
+    from dagster_project.settings import DBT_PROJECT_DIR, dbt_executable
+
+    result = subprocess.run(
+        [
+            dbt_executable(), "test", "--select", "test_type:unit",
+            "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(story.root / "dbt_target"),
+            "--vars", json.dumps({"warehouse_path": str(story.warehouse)}),
+        ],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "PASS=4" in result.stdout
