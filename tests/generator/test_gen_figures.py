@@ -16,7 +16,7 @@ BINARY = {k.code for k in KPIS if k.binary}
 @pytest.fixture(scope="module")
 def clean_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("clean")
-    months = parse_months("2025-01..2025-02")
+    months = parse_months("2025-06..2025-07")
     reg = registry.build("crossing", ["22", "74"], 3, scale=0.15, churn_rate=0.01, months=months)
     opt = generate.Options(out=out, seed=3, tree="crossing", provinces=["22", "74"], months=months, scale=0.15,
                            jobs=1, fault_rate=0.0, resubmit_rate=0.1, messy=0.8, engine="mixed",
