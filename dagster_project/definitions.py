@@ -10,6 +10,7 @@ from dagster_dbt import DbtCliResource
 
 from dagster_project.ingest.assets import landed_submissions, reference_files
 from dagster_project.jobs import build_job, land_job
+from dagster_project.quality.checks import build_quality_checks
 from dagster_project.resources import WarehouseResource
 from dagster_project.settings import dbt_executable
 from dagster_project.transform.assets import build_dbt_assets
@@ -25,6 +26,7 @@ defs = Definitions(
             dbt_executable=dbt_executable(),
         ),
     },
+    asset_checks=build_quality_checks(),
     jobs=[land_job, build_job],
     executor=in_process_executor,
 )

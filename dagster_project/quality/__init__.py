@@ -1,0 +1,1 @@
+"""Quality gate: suites as asset checks, reviewers\x27 pages, feedback to senders."""

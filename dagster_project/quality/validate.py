@@ -1,0 +1,155 @@
+"""Running a suite with Great Expectations 1.x on pandas frames (ephemeral context).
+
+The SQL datasource does not work on DuckDB (STACK.md), so each frame is read from the
+warehouse (read-only) into pandas and validated there. One ephemeral context per process
+collects the run's validations, so the Data Docs index it writes lists every suite.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dagster_project.quality.suites import ExpectationSpec, Suite
+
+log = logging.getLogger(__name__)
+DOCS_SITE = "de06_quality"
+
+
+@dataclass
+class ExpectationOutcome:
+    suite: str
+    spec: ExpectationSpec
+    success: bool
+    element_count: int = 0
+    unexpected_count: int = 0
+    sample: list = field(default_factory=list)  # a few offending values or rows
+    error: str | None = None
+
+    @property
+    def problem_id(self) -> str:
+        """Stable identity of a failure across runs: the suite and the expectation."""
+        return f"{self.suite}:{self.spec.id}"
+
+
+class _Validator:
+    """A lazily created ephemeral GX context with a Data Docs site under `docs_dir`."""
+
+    def __init__(self, docs_dir: Path):
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.gx = gx
+        self.docs_dir = docs_dir
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.context.add_data_docs_site(
+            site_name=DOCS_SITE,
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+        self.datasource = self.context.data_sources.add_pandas("warehouse")
+        self._count = 0
+
+    def run(self, suite: Suite, frame_no: int, frame: pd.DataFrame, specs, parameters) -> list:
+        from great_expectations.expectations.expectation_configuration import (
+            ExpectationConfiguration,
+        )
+
+        gx = self.gx
+        self._count += 1
+        name = f"{suite.name}.{frame_no}" if frame_no else suite.name
+        tag = f"{self._count}"
+        asset = self.datasource.add_dataframe_asset(f"{name}#{tag}")
+        batch = asset.add_batch_definition_whole_dataframe("all_rows")
+        configs = [
+            ExpectationConfiguration(type=s.type, kwargs=s.kwargs, meta={**s.meta, "id": s.id})
+            for s in specs
+        ]
+        try:  # a suite validated again in this process (tests run the pipeline often)
+            self.context.suites.delete(name)
+        except Exception:  # noqa: BLE001 - not there yet: nothing to delete
+            pass
+        gx_suite = self.context.suites.add(gx.ExpectationSuite(name=name, expectations=configs))
+        definition = self.context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"{name}#{tag}", data=batch, suite=gx_suite)
+        )
+        checkpoint = self.context.checkpoints.add(
+            gx.Checkpoint(
+                name=f"checkpoint {name}#{tag}",
+                validation_definitions=[definition],
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=[DOCS_SITE])],
+                result_format={"result_format": "SUMMARY", "partial_unexpected_count": 10},
+            )
+        )
+        result = checkpoint.run(
+            batch_parameters={"dataframe": frame}, expectation_parameters=parameters
+        )
+        return [r for run in result.run_results.values() for r in run.results]
+
+
+_VALIDATORS: dict[Path, _Validator] = {}
+
+
+def validator(docs_dir: Path) -> _Validator:
+    """One GX context per process and docs folder (created on first use)."""
+    if docs_dir not in _VALIDATORS:
+        _VALIDATORS[docs_dir] = _Validator(docs_dir)
+    return _VALIDATORS[docs_dir]
+
+
+def validate_suite(
+    con: duckdb.DuckDBPyConnection, suite: Suite, parameters: dict, docs_dir: Path
+) -> list[ExpectationOutcome]:
+    """Validate every expectation of `suite` against the warehouse behind `con`."""
+    outcomes: list[ExpectationOutcome] = []
+    for frame_no, (query, specs) in enumerate(suite.frames().items()):
+        try:
+            frame = con.execute(query).df()
+        except duckdb.Error as exc:
+            message = f"query failed: {exc}".splitlines()[0]
+            outcomes.extend(ExpectationOutcome(suite.name, s, False, error=message) for s in specs)
+            continue
+        results = validator(docs_dir).run(suite, frame_no, frame, specs, parameters)
+        by_id = {r.expectation_config.meta.get("id"): r for r in results}
+        for spec in specs:
+            result = by_id.get(spec.id)
+            if result is None:
+                outcomes.append(ExpectationOutcome(suite.name, spec, False, error="no result"))
+                continue
+            details = result.result or {}
+            error = None
+            if result.exception_info and result.exception_info.get("raised_exception"):
+                error = str(result.exception_info.get("exception_message"))
+            outcomes.append(
+                ExpectationOutcome(
+                    suite=suite.name,
+                    spec=spec,
+                    success=bool(result.success),
+                    element_count=int(details.get("element_count") or len(frame)),
+                    unexpected_count=int(details.get("unexpected_count") or 0),
+                    sample=[_plain(v) for v in (details.get("partial_unexpected_list") or [])][:10],
+                    error=error,
+                )
+            )
+    return outcomes
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return value
+    return str(value)
