@@ -26,9 +26,12 @@ class PipelineOutcome:
         return self.landed and self.built is not False
 
 
-def run_all(instance: DagsterInstance, log=print) -> PipelineOutcome:
-    from dagster_project.definitions import defs
+def run_all(instance: DagsterInstance, log=print, definitions=None) -> PipelineOutcome:
     from dagster_project.settings import get_settings
+
+    if definitions is None:
+        from dagster_project.definitions import defs as definitions
+    defs = definitions
 
     settings = get_settings()
     landed = defs.resolve_job_def("land_sources").execute_in_process(
