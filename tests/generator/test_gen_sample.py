@@ -7,6 +7,7 @@ contract allows and trigger every reason code of contract section 5.
 
 import csv
 import io
+import re
 import unicodedata
 import zipfile
 import zlib
@@ -23,8 +24,8 @@ FILE_CODES = ["unreadable_file", "unsupported_format", "file_too_large", "missin
               "missing_report_date", "invalid_report_date", "period_after_report_date", "no_indicator_rows"]
 ROW_CODES = ["unknown_kpi", "missing_value", "non_numeric", "negative_value", "numerator_exceeds_denominator",
              "binary_out_of_range", "duplicate_kpi_row", "unknown_subject_unit", "unit_outside_scope"]
-# deflate output of this probe with the zlib that wrote the committed sample (1.2.13, level 9)
-PROBE = b"DE06 " * 50 + "Trường Tiểu học".encode() * 20
+# the zlib that wrote the committed sample; another one may deflate the same parts differently
+SAMPLE_ZLIB = "1.2.13"
 
 
 def _tree(root: Path) -> dict[str, Path]:
@@ -52,9 +53,7 @@ def _same(a: bytes, b: bytes, name: str) -> bool:
 def test_sample_reproduces_committed(fresh_sample, sources_dir):
     committed, fresh = _tree(sources_dir), _tree(fresh_sample)
     assert sorted(committed) == sorted(fresh), "run: python -m de06_synth --sample --out sources"
-    c = zlib.compressobj(9, zlib.DEFLATED, -15)
-    strict = zlib.ZLIB_RUNTIME_VERSION == "1.2.13"
-    _ = c.compress(PROBE) + c.flush()
+    strict = zlib.ZLIB_RUNTIME_VERSION == SAMPLE_ZLIB
     diffs = [n for n in committed if not (
         committed[n].read_bytes() == fresh[n].read_bytes() if strict else
         _same(committed[n].read_bytes(), fresh[n].read_bytes(), n))]
@@ -161,8 +160,6 @@ def test_row_faults_are_present(sources_dir):
                 found.add("binary_out_of_range")
             elif dd is not None and nn > dd:
                 found.add("numerator_exceeds_denominator")
-        for row in parsed.own:
-            pass
         for _, unit, k, n, d in parsed.cons:
             if str(unit) not in units:
                 found.add("unknown_subject_unit")
@@ -188,7 +185,7 @@ def test_sample_workbooks_open_in_both_readers(sources_dir):
     for i, p in enumerate(files):
         data = p.read_bytes()
         a = rd._grid_calamine(data)
-        if i % 7 and "loi" not in p.parts and not p.name.startswith(("BC_DA06_1", "BC_DA06_2", "BC_DA06_7")):
+        if i % 15 and "loi" not in p.parts and not p.name.startswith(("BC_DA06_1", "BC_DA06_2", "BC_DA06_7")):
             continue
         b = rd._grid_openpyxl(data)
         assert list(a) == list(b), p
@@ -220,8 +217,8 @@ def test_sample_shows_every_variation(sources_dir):
             seen.add("merged title")
         if b"<f>" in sheets_xml:
             seen.add("formula")
-        if "xl/sharedStrings.xml" in z.namelist():
-            seen.add("shared strings (openpyxl)")
+        if "xl/theme/theme1.xml" in z.namelist():
+            seen.add("written by openpyxl")
         for name, rows in g.items():
             if rd.nospace(name) == "baocao" and name != "BaoCao":
                 seen.add(f"sheet {name}")
@@ -263,7 +260,6 @@ def test_sample_shows_every_variation(sources_dir):
                         seen.add("binary Có/Không")
                     if v == "x":
                         seen.add("binary x")
-                    import re
                     if re.fullmatch(r"\d{1,3}(\.\d{3})+", v):
                         seen.add("text number 1.234")
                     if re.fullmatch(r"\d{1,3}( \d{3})+", v):
@@ -274,7 +270,7 @@ def test_sample_shows_every_variation(sources_dir):
                                       ("T3/2025", r"T\d{1,2}/\d{4}"), ("03/2025", r"\d{2}/\d{4}"), ("2025-03", r"\d{4}-\d{2}")):
                         if re.fullmatch(pat, v):
                             seen.add(f"period {form}")
-    want = {"merged title", "formula", "shared strings (openpyxl)", "sheet Báo cáo", "excel datetime", "excel date",
+    want = {"merged title", "formula", "written by openpyxl", "sheet Báo cáo", "excel datetime", "excel date",
             "label NFD", "label upper", "label no diacritics", "label spaces", "label no colon",
             "value not next to label", "table not at A1", "kpi code first column", "rate column",
             "numerator/denominator synonyms", "total row with rows after", "Công khai row", "binary Có/Không",

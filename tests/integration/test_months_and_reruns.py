@@ -4,9 +4,8 @@ import shutil
 
 import pytest
 
-from support import workbooks as wb
 from support.pipeline import Workspace
-from test_resolution_rules import CKS, HS, S1, S4, school, write_story
+from support.story import CKS, HS, S1, S4, school, write_story
 
 MART_TABLES = (
     "marts.fct_kpi_unit_month",
