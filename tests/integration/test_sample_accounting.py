@@ -92,3 +92,55 @@ def test_generated_province_month_accounted_for(tmp_path):
     ws.run()
     assert_accounted(ws)
     assert ws.one("select count(*) from audit.quarantine_rows")[0] > 0
+
+
+# The sample's story (sources/README.md), checked in the warehouse. Each fact below comes
+# from the generator's plan of the sample, not from the code under test.
+
+def test_sample_value_at_district_override_target(sample):
+    # Thủ Dầu Một, March: 138 of 230 dossiers online = 0.60, exactly 718's own target.
+    assert sample.one(
+        "select numerator, denominator, target, target_met from marts.fct_kpi_area_period "
+        "where area_code = '718' and period_type = 'month' and period_start = '2025-03-01' "
+        "and kpi_code = 'TTHC_HS_TRUC_TUYEN'"
+    ) == (138, 230, 0.60, True)
+
+
+def test_sample_precedence_cases(sample):
+    def level(unit, month, kpi="CSGD_CHU_KY_SO"):
+        rows = sample.query(
+            "select source_level from marts.fct_kpi_unit_month where unit_code = ? and month = ? "
+            "and kpi_code = ?", [unit, month, kpi])
+        return rows[0][0] if rows else None
+
+    assert level("22193006", "2025-04-01") == "parent"  # sent nothing; district 193 covers it
+    assert level("22193013", "2025-02-01") == "parent"  # under the province; its JSON covers it
+    assert level("74721003", "2025-05-01") == "grandparent"  # school and district silent in May
+    assert level("721", "2025-05-01", "TTHC_HS_TRUC_TUYEN") == "parent"  # the office, by its province
+    assert level("22199002", "2025-05-01") is None  # missing, and its district left it out
+    assert level("22193006", "2025-03-01") == "self"
+
+
+def test_sample_late_and_on_time_by_deadline(sample):
+    def first_on_time(unit, month):
+        return sample.one(
+            "select has_accepted_submission and first_report_date::date <= due_date "
+            "from intermediate.int_unit_month_reporting where unit_code = ? and month = ?",
+            [unit, month])[0]
+
+    assert first_on_time("74724004", "2025-03-01") is False  # sent 06/04, due 05/04
+    assert first_on_time("22195003", "2025-03-01") is True  # 07/04: Quảng Ninh's schools are due the 7th
+    assert first_on_time("74725005", "2025-04-01") is True  # 05/05 23:59
+    assert first_on_time("74725006", "2025-04-01") is False  # 06/05 00:00
+
+
+def test_sample_reconciliation_cases(sample):
+    def status(unit, month, reporter):
+        return {s for (s,) in sample.query(
+            "select status from marts.fct_reconciliation where unit_code = ? and month = ? "
+            "and reported_by = ?", [unit, month, reporter])}
+
+    assert "mismatch" in status("22193009", "2025-03-01", "193")
+    assert "match" in status("22193009", "2025-03-01", "22")
+    assert status("22196003", "2025-03-01", "196") == {"missing_consolidated"}
+    assert status("22193006", "2025-04-01", "193") == {"missing_self"}

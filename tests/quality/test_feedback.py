@@ -177,9 +177,9 @@ def test_three_row_errors_listed_with_rows_raw_values_and_messages(ws, result):
     # The table header stays on screen and on every printed page.
     header_row = next(r for r in sheet.iter_rows() if r[0].value == "STT")[0].row
     assert sheet.freeze_panes == f"A{header_row + 1}"
-    assert sheet.print_title_rows == f"{header_row}:{header_row}"
+    assert sheet.print_title_rows == f"${header_row}:${header_row}"
     assert sheet.page_setup.orientation == "landscape"
-    assert sheet.page_setup.paperSize == sheet.PAPERSIZE_A4
+    assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
     assert sheet.column_dimensions["K"].width > 20
     assert by_line[10]["Chi tiết"].alignment.wrap_text
 
@@ -288,7 +288,7 @@ def test_safe_stem(file_path, expected):
 
 def test_unit_folder():
     assert fb.unit_folder("06688") == "06688"
-    for bad in (None, "", "..", "../../x", "a/b", "-rf", "x" * 40, "Trường"):
+    for bad in (None, "", "..", "../../x", "a/b", "-rf", "x" * 40, "Trường", "CON", "nul"):
         assert fb.unit_folder(bad) == fb.UNKNOWN_UNIT_DIR
 
 
