@@ -12,6 +12,9 @@ from dagster_dbt import DbtCliResource
 
 from dagster_project.ingest.assets import landed_submissions, reference_files
 from dagster_project.jobs import build_job, land_job
+from dagster_project.publish.assets import district_workbooks, province_workbooks
+from dagster_project.publish.automation import build_province_schedules, build_sensors
+from dagster_project.quality.assets import feedback_workbooks
 from dagster_project.quality.checks import build_quality_checks
 from dagster_project.resources import WarehouseResource
 from dagster_project.settings import EXPECTATIONS_DIR, dbt_executable
@@ -22,9 +25,18 @@ from dagster_project.transform.project import dbt_project
 def build_definitions(expectations_dir: Path = EXPECTATIONS_DIR) -> Definitions:
     """The code location; tests may point the quality gate at other suite files."""
     return Definitions(
-        assets=[reference_files, landed_submissions, build_dbt_assets()],
+        assets=[
+            reference_files,
+            landed_submissions,
+            build_dbt_assets(),
+            feedback_workbooks,
+            province_workbooks,
+            district_workbooks,
+        ],
         asset_checks=build_quality_checks(expectations_dir),
         jobs=[land_job, build_job],
+        schedules=build_province_schedules(build_job),
+        sensors=build_sensors(land_job, build_job),
         resources={
             "warehouse": WarehouseResource(),
             "dbt": DbtCliResource(

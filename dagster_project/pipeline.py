@@ -4,7 +4,7 @@ Used by `make run` (python -m dagster_project run) and by the integration tests,
 tests exercise exactly what users run.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dagster import DagsterInstance
 
@@ -20,6 +20,7 @@ class PipelineOutcome:
     landed: bool
     built: bool | None  # None: nothing to build
     months: list[str]
+    materialized: list[str] = field(default_factory=list)  # asset keys the build wrote
 
     @property
     def success(self) -> bool:
@@ -53,4 +54,7 @@ def run_all(instance: DagsterInstance, log=print, definitions=None) -> PipelineO
             "dagster/asset_partition_range_end": months[-1],
         },
     )
-    return PipelineOutcome(True, built.success, months)
+    materialized = sorted(
+        {e.asset_key.to_user_string() for e in built.get_asset_materialization_events()}
+    )
+    return PipelineOutcome(True, built.success, months, materialized)

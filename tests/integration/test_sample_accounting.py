@@ -144,3 +144,18 @@ def test_sample_reconciliation_cases(sample):
     assert "match" in status("22193009", "2025-03-01", "22")
     assert status("22196003", "2025-03-01", "196") == {"missing_consolidated"}
     assert status("22193006", "2025-04-01", "193") == {"missing_self"}
+
+
+def test_sample_feedback_workbook_for_every_problem_file(sample):
+    """The run's feedback asset wrote one phiếu phản hồi per rejected file or file with
+    quarantined rows, in the sender's folder when the sender is known."""
+    problem = sample.query(
+        "select submission_id, coalesce(unit_code, '') from audit.submissions "
+        "where status = 'rejected' or rows_quarantined > 0"
+    )
+    books = list((sample.reports / "feedback").rglob("*.xlsx"))
+    assert len(books) == len(problem) > 20
+    names = {b.stem.rsplit("_", 1)[-1] for b in books}
+    assert {sid[:8] for sid, _ in problem} == names
+    known = [unit for _, unit in problem if unit]
+    assert all((sample.reports / "feedback" / unit).is_dir() for unit in known)

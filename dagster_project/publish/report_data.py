@@ -1,0 +1,879 @@
+"""What goes into a report workbook, read from the warehouse (no formatting here).
+
+Plain functions over a read-only DuckDB connection that return plain dataclasses for one
+area (a province, or a district/commune) and one period. Everything they show is read
+from the contract's tables; the only arithmetic is the per-school aggregation over a
+period, done exactly as the contract aggregates a unit toward an area (flow: the sum of
+the months the tree placed the school inside the area; stock: the last of those months
+with a figure) and the change against the previous period in percentage points.
+
+`figures` on a report is the mapping `versions.publish` freezes: one entry per figure
+the workbook shows, keyed `(area_or_unit_code, indicator_code, period_key)`.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
+
+STATUS_MET = "Đạt"
+STATUS_NOT_MET = "Chưa đạt"
+STATUS_NO_TARGET = "Không có chỉ tiêu"
+STATUS_NO_DATA = "Chưa có số liệu"
+
+SOURCE_LEVEL_VI = {
+    "self": "Đơn vị tự báo cáo",
+    "parent": "Cấp trên trực tiếp tổng hợp",
+    "grandparent": "Cấp trên hai bậc tổng hợp",
+}
+KIND_VI = {"flow": "Cộng dồn trong kỳ", "stock": "Tại thời điểm cuối kỳ"}
+UNIT_TYPE_VI = {
+    "province": "Sở GDĐT (cấp tỉnh)",
+    "district": "Cấp huyện",
+    "commune": "Cấp xã",
+    "school": "Cơ sở giáo dục",
+    "national": "Toàn quốc",
+}
+SCHOOL_LEVEL_VI = {
+    "mam_non": "Mầm non",
+    "tieu_hoc": "Tiểu học",
+    "thcs": "THCS",
+    "thpt": "THPT",
+    "lien_cap": "Liên cấp",
+    "gdtx": "GDTX",
+}
+RECONCILIATION_VI = {
+    "mismatch": "Số liệu không khớp",
+    "missing_self": "Đơn vị chưa tự báo cáo",
+    "missing_consolidated": "Cấp trên chưa tổng hợp đơn vị",
+}
+SEVERITY_VI = {"critical": "Nghiêm trọng", "warning": "Cảnh báo"}
+
+# Pseudo-indicators for the reporting progress figures frozen with a publication.
+COMPLETENESS_CODE = "TY_LE_BAO_CAO_DAY_DU"
+TIMELINESS_CODE = "TY_LE_BAO_CAO_DUNG_HAN"
+COMPLETENESS_VI = "Tỷ lệ đơn vị đã báo cáo"
+TIMELINESS_VI = "Tỷ lệ đơn vị báo cáo đúng hạn"
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+# --- periods -----------------------------------------------------------------------------
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_label(month: date) -> str:
+    return f"Tháng {month.month}/{month.year}"
+
+
+def period_label(period_type: str, start: date) -> str:
+    """Same labels as `marts.dim_period.label_vi` (used when the period is not there)."""
+    if period_type == "month":
+        return month_label(start)
+    if period_type == "quarter":
+        return f"Quý {_ROMAN[(start.month - 1) // 3 + 1]}/{start.year}"
+    if period_type == "half_year":
+        half = "6 tháng đầu năm" if start.month == 1 else "6 tháng cuối năm"
+        return f"{half} {start.year}"
+    return f"Năm {start.year}"
+
+
+def period_key(period_type: str, start: date) -> str:
+    if period_type == "month":
+        return f"{start.year}-{start.month:02d}"
+    if period_type == "quarter":
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    if period_type == "half_year":
+        return f"{start.year}-H{1 if start.month == 1 else 2}"
+    return str(start.year)
+
+
+@dataclass(frozen=True)
+class Period:
+    period_type: str
+    period_start: date
+    period_end: date
+    label_vi: str
+    period_key: str
+
+    @property
+    def months(self) -> list[date]:
+        return [_add_months(self.period_start, i) for i in range(PERIOD_MONTHS[self.period_type])]
+
+    @property
+    def last_month(self) -> date:
+        return self.months[-1]
+
+
+def make_period(period_type: str, period_start: date | str) -> Period:
+    if period_type not in PERIOD_MONTHS:
+        raise ValueError(f"unknown period type {period_type!r}")
+    if isinstance(period_start, datetime):
+        period_start = period_start.date()
+    elif isinstance(period_start, str):
+        period_start = date.fromisoformat(period_start)
+    start = period_start.replace(day=1)
+    if (start.month - 1) % PERIOD_MONTHS[period_type]:
+        raise ValueError(f"{period_start} does not start a {period_type}")
+    end = date.fromordinal(_add_months(start, PERIOD_MONTHS[period_type]).toordinal() - 1)
+    return Period(period_type, start, end, period_label(period_type, start), period_key(period_type, start))
+
+
+def previous_period(period: Period) -> Period:
+    return make_period(period.period_type, _add_months(period.period_start, -PERIOD_MONTHS[period.period_type]))
+
+
+def _period(con, period_type: str, period_start) -> Period:
+    """The period, labelled by `marts.dim_period` when it is there."""
+    period = make_period(period_type, period_start)
+    row = con.execute(
+        "select label_vi, period_key from marts.dim_period where period_type = ? and period_start = ?",
+        [period.period_type, period.period_start],
+    ).fetchone()
+    if row:
+        period = Period(period.period_type, period.period_start, period.period_end, row[0], row[1])
+    return period
+
+
+# --- report parts ------------------------------------------------------------------------
+
+
+def target_status(value, target, target_met) -> str:
+    if target is None:
+        return STATUS_NO_TARGET
+    if value is None or target_met is None:
+        return STATUS_NO_DATA
+    return STATUS_MET if target_met else STATUS_NOT_MET
+
+
+def _share(numerator, denominator) -> float | None:
+    return None if not denominator else numerator / denominator
+
+
+@dataclass(frozen=True)
+class Indicator:
+    kpi_code: str
+    name_vi: str
+    kind: str
+    is_binary: bool
+    numerator_label: str
+    denominator_label: str
+    sort_order: int
+
+    @property
+    def kind_vi(self) -> str:
+        return KIND_VI.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One indicator for the report's area over the period (`marts.fct_kpi_area_period`)."""
+
+    indicator: Indicator
+    numerator: int | None
+    denominator: int | None
+    value: float | None
+    target: float | None
+    target_met: bool | None
+    reporting_units: int | None
+    previous_value: float | None
+    previous_numerator: int | None = None
+    previous_denominator: int | None = None
+    previous_target: float | None = None
+
+    @property
+    def status_vi(self) -> str:
+        return target_status(self.value, self.target, self.target_met)
+
+    @property
+    def change_points(self) -> float | None:
+        """Change against the previous period, in percentage points."""
+        if self.value is None or self.previous_value is None:
+            return None
+        return round((self.value - self.previous_value) * 100, 10)
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    """One indicator of one district/commune inside the province over the period."""
+
+    area_code: str
+    area_name: str
+    area_type: str
+    indicator: Indicator
+    numerator: int
+    denominator: int
+    value: float | None
+    target: float | None
+    target_met: bool | None
+    reporting_units: int
+
+    @property
+    def status_vi(self) -> str:
+        return target_status(self.value, self.target, self.target_met)
+
+    @property
+    def area_type_vi(self) -> str:
+        return UNIT_TYPE_VI.get(self.area_type, self.area_type)
+
+
+@dataclass(frozen=True)
+class SchoolRow:
+    """One indicator of one school over the period; `indicator` is None for a school with
+    no figure at all in the period (listed so that it is not silently missing)."""
+
+    unit_code: str
+    unit_name: str
+    school_level: str | None
+    parent_code: str | None
+    parent_name: str | None
+    indicator: Indicator | None
+    numerator: int | None
+    denominator: int | None
+    source_levels: tuple[str, ...]
+    months: tuple[date, ...]
+
+    @property
+    def value(self) -> float | None:
+        return None if self.numerator is None else _share(self.numerator, self.denominator)
+
+    @property
+    def school_level_vi(self) -> str:
+        return SCHOOL_LEVEL_VI.get(self.school_level or "", self.school_level or "")
+
+    @property
+    def source_vi(self) -> str:
+        if not self.source_levels:
+            return "Không có số liệu trong kỳ"
+        return "; ".join(SOURCE_LEVEL_VI.get(level, level) for level in self.source_levels)
+
+    @property
+    def months_vi(self) -> str:
+        return ", ".join(f"{m.month:02d}/{m.year}" for m in self.months)
+
+
+@dataclass(frozen=True)
+class CompletenessRow:
+    area_code: str
+    area_name: str
+    area_type: str
+    month: date
+    expected_units: int
+    received_units: int
+    on_time_units: int
+    completeness: float
+    timeliness: float
+
+    @property
+    def month_vi(self) -> str:
+        return month_label(self.month)
+
+
+@dataclass(frozen=True)
+class MissingUnit:
+    """An expected unit that did not report for the month, or whose first accepted report
+    came after the deadline."""
+
+    month: date
+    unit_code: str
+    unit_name: str
+    unit_type: str
+    parent_code: str | None
+    parent_name: str | None
+    due_date: date
+    first_report_date: datetime | None
+
+    @property
+    def is_late(self) -> bool:
+        return self.first_report_date is not None
+
+    @property
+    def days_late(self) -> int | None:
+        if self.first_report_date is None:
+            return None
+        return (_as_date(self.first_report_date) - self.due_date).days
+
+    @property
+    def status_vi(self) -> str:
+        if self.first_report_date is None:
+            return "Chưa báo cáo"
+        return f"Báo cáo muộn {self.days_late} ngày"
+
+    @property
+    def unit_type_vi(self) -> str:
+        return UNIT_TYPE_VI.get(self.unit_type, self.unit_type)
+
+
+@dataclass(frozen=True)
+class ReconciliationRow:
+    month: date
+    unit_code: str
+    unit_name: str
+    indicator: Indicator
+    self_numerator: int | None
+    self_denominator: int | None
+    reported_by: str
+    reported_by_name: str
+    reported_numerator: int | None
+    reported_denominator: int | None
+    status: str
+
+    @property
+    def status_vi(self) -> str:
+        return RECONCILIATION_VI.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class QualityProblem:
+    id: str
+    severity: str
+    suite: str
+    what_vi: str
+    how_to_resolve_vi: str
+    unexpected_count: int | None
+
+    @property
+    def severity_vi(self) -> str:
+        return SEVERITY_VI.get(self.severity, self.severity)
+
+
+@dataclass(frozen=True)
+class QualitySummary:
+    available: bool  # False when the quality checks have not written problems.json
+    problems: tuple[QualityProblem, ...] = ()
+
+
+class FigureMap(dict):
+    """`dict[key, (numerator, denominator, value, target)]` plus `labels[key]` =
+    (indicator name, area or unit name, period label) for the change sheet."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.labels: dict[tuple, tuple[str, str, str]] = {}
+
+    def add(self, key: tuple, figure: tuple, label: tuple[str, str, str]) -> None:
+        self[key] = figure
+        self.labels[key] = label
+
+
+@dataclass
+class AreaReport:
+    """A report on one area (province, district or commune) for one period."""
+
+    area_code: str
+    area_name: str
+    area_type: str
+    province_code: str
+    province_name: str
+    period: Period
+    previous: Period
+    summary: list[SummaryRow]
+    schools: list[SchoolRow]
+    completeness: list[CompletenessRow]  # the area's own rows, month by month
+    missing_units: list[MissingUnit]
+    reconciliation: list[ReconciliationRow]
+    quality: QualitySummary
+    areas: list[AreaRow] = field(default_factory=list)
+    area_completeness: list[CompletenessRow] = field(default_factory=list)
+
+    @property
+    def area_type_vi(self) -> str:
+        return UNIT_TYPE_VI.get(self.area_type, self.area_type)
+
+    @property
+    def figures(self) -> FigureMap:
+        """Every figure the workbook publishes, for `versions.publish`."""
+        out = FigureMap()
+        key = self.period.period_key
+        for row in self.summary:
+            ind = row.indicator
+            if row.numerator is not None:
+                out.add(
+                    (self.area_code, ind.kpi_code, key),
+                    (row.numerator, row.denominator, row.value, row.target),
+                    (ind.name_vi, self.area_name, self.period.label_vi),
+                )
+            if row.previous_numerator is not None:
+                out.add(
+                    (self.area_code, ind.kpi_code, self.previous.period_key),
+                    (row.previous_numerator, row.previous_denominator, row.previous_value, row.previous_target),
+                    (ind.name_vi, self.area_name, self.previous.label_vi),
+                )
+        for row in self.areas:
+            out.add(
+                (row.area_code, row.indicator.kpi_code, key),
+                (row.numerator, row.denominator, row.value, row.target),
+                (row.indicator.name_vi, row.area_name, self.period.label_vi),
+            )
+        for row in self.schools:
+            if row.indicator is None:
+                continue
+            out.add(
+                (row.unit_code, row.indicator.kpi_code, key),
+                (row.numerator, row.denominator, row.value, None),
+                (row.indicator.name_vi, row.unit_name, self.period.label_vi),
+            )
+        for row in [*self.completeness, *self.area_completeness]:
+            month_key = period_key("month", row.month)
+            out.add(
+                (row.area_code, COMPLETENESS_CODE, month_key),
+                (row.received_units, row.expected_units, row.completeness, None),
+                (COMPLETENESS_VI, row.area_name, row.month_vi),
+            )
+            out.add(
+                (row.area_code, TIMELINESS_CODE, month_key),
+                (row.on_time_units, row.expected_units, row.timeliness, None),
+                (TIMELINESS_VI, row.area_name, row.month_vi),
+            )
+        return out
+
+
+class ProvinceReport(AreaReport):
+    """A province's report: `areas` holds its districts/communes."""
+
+
+class DistrictReport(AreaReport):
+    """A district's or commune's report on its own schools (`areas` stays empty)."""
+
+
+# --- queries -----------------------------------------------------------------------------
+
+
+def _as_date(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def indicators(con) -> list[Indicator]:
+    rows = con.execute(
+        """select kpi_code, name_vi, kind, is_binary, numerator_label, denominator_label, sort_order
+           from marts.dim_kpi order by sort_order, kpi_code"""
+    ).fetchall()
+    return [Indicator(*row) for row in rows]
+
+
+class _Scope:
+    """The subtree of `root` in each month of the period, as a temporary table (unit_code,
+    month, unit_type, parent_code): the ancestry view is evaluated once per report. Temp
+    tables work on a read-only connection; the table is dropped on exit."""
+
+    def __init__(self, con, root: str, period: Period):
+        self.con, self.root, self.period = con, root, period
+        self.table = f"report_scope_{uuid.uuid4().hex}"
+
+    def __enter__(self) -> str:
+        self.con.execute(
+            f"""
+            create temp table {self.table} as
+            select a.unit_code, a.month, s.ancestor_type as unit_type, p.ancestor_code as parent_code
+            from intermediate.int_org_ancestry_monthly a
+            join intermediate.int_org_ancestry_monthly s
+                on s.unit_code = a.unit_code and s.month = a.month and s.depth = 0
+            left join intermediate.int_org_ancestry_monthly p
+                on p.unit_code = a.unit_code and p.month = a.month and p.depth = 1
+            where a.ancestor_code = $root and a.month between $first and $last
+            """,
+            {"root": self.root, "first": self.period.period_start, "last": self.period.last_month},
+        )
+        return self.table
+
+    def __exit__(self, *exc) -> None:
+        self.con.execute(f"drop table if exists {self.table}")
+
+
+def _units_in_scope(con, scope: str) -> dict[str, dict]:
+    """Every unit inside the subtree in some month of the period (the root included): its
+    type, name and parent as of the last such month."""
+    rows = con.execute(
+        f"""
+        with tree as (
+            select unit_code, max(month) as last_month,
+                   arg_max(unit_type, month) as unit_type, arg_max(parent_code, month) as parent_code
+            from {scope}
+            group by unit_code
+        ),
+        named as (
+            select d.unit_code,
+                   arg_max(d.unit_name, d.active_from) as unit_name,
+                   arg_max(d.school_level, d.active_from) as school_level
+            from marts.dim_org_unit d
+            join tree t on t.unit_code = d.unit_code
+                and d.active_from <= last_day(t.last_month)
+                and (d.active_to is null or d.active_to >= t.last_month)
+            group by d.unit_code
+        )
+        select t.unit_code, t.unit_type, t.parent_code, coalesce(n.unit_name, t.unit_code), n.school_level
+        from tree t left join named n using (unit_code)
+        """
+    ).fetchall()
+    return {
+        code: {"unit_type": unit_type, "parent_code": parent, "unit_name": name, "school_level": level}
+        for code, unit_type, parent, name, level in rows
+    }
+
+
+def unit_name(con, unit_code: str, on: date) -> str:
+    """The registry name of a unit on a day (the row covering it, else its latest row)."""
+    row = con.execute(
+        """select unit_name from marts.dim_org_unit where unit_code = ?
+           order by (active_from <= ? and (active_to is null or active_to >= ?)) desc, active_from desc
+           limit 1""",
+        [unit_code, on, on],
+    ).fetchone()
+    return row[0] if row and row[0] else unit_code
+
+
+def _province_of(con, area_code: str, period: Period) -> str:
+    row = con.execute(
+        """select arg_max(ancestor_code, month) from intermediate.int_org_ancestry_monthly
+           where unit_code = ? and ancestor_type = 'province' and month between ? and ?""",
+        [area_code, period.period_start, period.last_month],
+    ).fetchone()
+    return row[0] if row and row[0] else ""
+
+
+def _area_type(con, area_code: str, period: Period) -> str:
+    row = con.execute(
+        """select arg_max(ancestor_type, month) from intermediate.int_org_ancestry_monthly
+           where unit_code = ? and depth = 0 and month between ? and ?""",
+        [area_code, period.period_start, period.last_month],
+    ).fetchone()
+    if row and row[0]:
+        return row[0]
+    row = con.execute(
+        "select unit_type from marts.dim_org_unit where unit_code = ? order by active_from desc limit 1",
+        [area_code],
+    ).fetchone()
+    return row[0] if row else ""
+
+
+def _area_figures(con, area_codes: list[str], period: Period) -> dict[tuple[str, str], tuple]:
+    if not area_codes:
+        return {}
+    rows = con.execute(
+        """select area_code, kpi_code, numerator, denominator, value, target, target_met, reporting_units
+           from marts.fct_kpi_area_period
+           where period_type = ? and period_start = ? and list_contains(?, area_code)""",
+        [period.period_type, period.period_start, area_codes],
+    ).fetchall()
+    return {(r[0], r[1]): r[2:] for r in rows}
+
+
+def summary_rows(con, area_code: str, period: Period, previous: Period, kpis: list[Indicator]) -> list[SummaryRow]:
+    now = _area_figures(con, [area_code], period)
+    before = _area_figures(con, [area_code], previous)
+    rows = []
+    for ind in kpis:
+        num, den, value, target, met, units = now.get((area_code, ind.kpi_code), (None,) * 6)
+        p_num, p_den, p_value, p_target, _, _ = before.get((area_code, ind.kpi_code), (None,) * 6)
+        if target is None and num is None:
+            target = _target(con, area_code, ind.kpi_code, period.period_start.year)
+        rows.append(
+            SummaryRow(ind, num, den, value, target, met, units, p_value, p_num, p_den, p_target)
+        )
+    return rows
+
+
+def _target(con, area_code: str, kpi_code: str, year: int) -> float | None:
+    """The target of an area without figures (shown so the gap is visible), following the
+    contract's lookup: the area's own row, else its province's, else `*`."""
+    try:
+        row = con.execute(
+            "select target from intermediate.int_area_targets where area_code = ? and kpi_code = ? and year = ?",
+            [area_code, kpi_code, year],
+        ).fetchone()
+    except Exception:  # the intermediate model is an implementation detail: no target then
+        return None
+    return row[0] if row else None
+
+
+def area_rows(con, province_code: str, period: Period, kpis: list[Indicator], units: dict) -> list[AreaRow]:
+    areas = sorted(code for code, info in units.items() if info["unit_type"] in ("district", "commune"))
+    figures = _area_figures(con, areas, period)
+    rows = []
+    for code in areas:
+        for ind in kpis:
+            fig = figures.get((code, ind.kpi_code))
+            if fig is None:
+                continue
+            num, den, value, target, met, count = fig
+            rows.append(
+                AreaRow(code, units[code]["unit_name"], units[code]["unit_type"], ind, num, den, value, target, met, count)
+            )
+    return rows
+
+
+def school_rows(con, scope: str, kpis: list[Indicator], units: dict) -> list[SchoolRow]:
+    """Each school of the subtree over the period, aggregated like the contract aggregates a
+    unit toward an area: only the months the tree placed the school inside the subtree."""
+    figures = con.execute(
+        f"""
+        with placed as (
+            select f.unit_code, f.month, f.kpi_code, f.numerator, f.denominator, f.source_level
+            from marts.fct_kpi_unit_month f
+            join {scope} s on s.unit_code = f.unit_code and s.month = f.month and s.unit_type = 'school'
+        )
+        select p.unit_code, p.kpi_code,
+            case when k.kind = 'flow' then sum(p.numerator) else arg_max(p.numerator, p.month) end,
+            case when k.kind = 'flow' then sum(p.denominator) else arg_max(p.denominator, p.month) end,
+            case when k.kind = 'flow' then list(distinct p.source_level)
+                 else [arg_max(p.source_level, p.month)] end,
+            case when k.kind = 'flow' then list(p.month order by p.month) else [max(p.month)] end
+        from placed p join marts.dim_kpi k using (kpi_code)
+        group by p.unit_code, p.kpi_code, k.kind
+        """
+    ).fetchall()
+    by_unit: dict[str, dict[str, tuple]] = {}
+    for code, kpi, num, den, levels, months in figures:
+        by_unit.setdefault(code, {})[kpi] = (int(num), int(den), levels, months)
+    level_order = list(SOURCE_LEVEL_VI)
+    schools = sorted(
+        (code for code, info in units.items() if info["unit_type"] == "school"),
+        key=lambda c: (units[c]["parent_code"] or "", units[c]["unit_name"], c),
+    )
+    rows = []
+    for code in schools:
+        info = units[code]
+        parent = info["parent_code"]
+        parent_name = units.get(parent, {}).get("unit_name", parent) if parent else None
+        base = (code, info["unit_name"], info["school_level"], parent, parent_name)
+        own = by_unit.get(code, {})
+        if not own:
+            rows.append(SchoolRow(*base, None, None, None, (), ()))
+            continue
+        for ind in kpis:
+            if ind.kpi_code not in own:
+                continue
+            num, den, levels, months = own[ind.kpi_code]
+            levels = tuple(sorted(set(levels), key=lambda x: level_order.index(x) if x in level_order else 9))
+            rows.append(SchoolRow(*base, ind, num, den, levels, tuple(_as_date(m) for m in months)))
+    return rows
+
+
+def completeness_rows(con, area_codes: list[str], period: Period, units: dict) -> list[CompletenessRow]:
+    if not area_codes:
+        return []
+    rows = con.execute(
+        """select area_code, area_type, month, expected_units, received_units, on_time_units,
+                  completeness, timeliness
+           from marts.fct_reporting_completeness
+           where list_contains(?, area_code) and month between ? and ?
+           order by area_code, month""",
+        [area_codes, period.period_start, period.last_month],
+    ).fetchall()
+    return [
+        CompletenessRow(
+            r[0], units.get(r[0], {}).get("unit_name", r[0]), r[1], _as_date(r[2]),
+            int(r[3]), int(r[4]), int(r[5]), float(r[6]), float(r[7]),
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
+def missing_units(con, scope: str) -> list[MissingUnit]:
+    """Expected units of the subtree, month by month, that did not report or reported late
+    (their first accepted own submission after the deadline), with the deadline."""
+    rows = con.execute(
+        f"""
+        select r.month, r.unit_code, r.unit_type, s.parent_code, r.due_date, r.first_report_date
+        from intermediate.int_unit_month_reporting r
+        join {scope} s on s.unit_code = r.unit_code and s.month = r.month
+        where r.is_expected
+            and (not r.has_accepted_submission or r.first_report_date::date > r.due_date)
+        order by r.month, r.has_accepted_submission, s.parent_code, r.unit_code
+        """
+    ).fetchall()
+    names = _names(con, {(r[1], r[0]) for r in rows} | {(r[3], r[0]) for r in rows if r[3]})
+    return [
+        MissingUnit(
+            _as_date(month), code, names.get((code, month), code), unit_type, parent,
+            names.get((parent, month), parent) if parent else None, _as_date(due), first,
+        )  # fmt: skip
+        for month, code, unit_type, parent, due, first in rows
+    ]
+
+
+def _names(con, pairs: set[tuple[str, date]]) -> dict[tuple[str, date], str]:
+    """Registry names of units as of given months, in one query."""
+    if not pairs:
+        return {}
+    codes = sorted({code for code, _ in pairs})
+    rows = con.execute(
+        "select unit_code, unit_name, active_from, active_to from marts.dim_org_unit where list_contains(?, unit_code)",
+        [codes],
+    ).fetchall()
+    by_code: dict[str, list] = {}
+    for code, name, start, end in rows:
+        by_code.setdefault(code, []).append((start, end, name))
+    out = {}
+    for code, month in pairs:
+        month = _as_date(month)
+        candidates = sorted(by_code.get(code, []), key=lambda r: r[0])
+        covering = [r for r in candidates if r[0] <= _month_end(month) and (r[1] is None or r[1] >= month)]
+        chosen = (covering or candidates or [(None, None, code)])[-1]
+        out[(code, month)] = chosen[2] or code
+    return out
+
+
+def _month_end(month: date) -> date:
+    return date.fromordinal(_add_months(month, 1).toordinal() - 1)
+
+
+def reconciliation_rows(con, scope: str, kpis: list[Indicator]) -> list[ReconciliationRow]:
+    """Consolidated figures that differ from a unit's own (status other than `match`), for
+    units inside the subtree in the month."""
+    rows = con.execute(
+        f"""
+        select r.month, r.unit_code, r.kpi_code, r.self_numerator, r.self_denominator,
+               r.reported_by, r.reported_numerator, r.reported_denominator, r.status
+        from marts.fct_reconciliation r
+        join {scope} s on s.unit_code = r.unit_code and s.month = r.month
+        where r.status <> 'match'
+        """
+    ).fetchall()
+    by_code = {k.kpi_code: k for k in kpis}
+    names = _names(con, {(r[1], r[0]) for r in rows} | {(r[5], r[0]) for r in rows if r[5]})
+    status_order = list(RECONCILIATION_VI)
+    out = []
+    for month, unit, kpi, s_num, s_den, by, r_num, r_den, status in rows:
+        ind = by_code.get(kpi) or Indicator(kpi, kpi, "", False, "", "", 10_000)
+        out.append(
+            ReconciliationRow(
+                _as_date(month), unit, names.get((unit, month), unit), ind, s_num, s_den,
+                by or "", names.get((by, month), by or ""), r_num, r_den, status,
+            )  # fmt: skip
+        )
+    out.sort(
+        key=lambda r: (
+            r.month,
+            status_order.index(r.status) if r.status in status_order else 9,
+            r.unit_code,
+            r.indicator.sort_order,
+            r.reported_by,
+        )
+    )
+    return out
+
+
+def quality_summary(quality_dir: Path | str | None) -> QualitySummary:
+    """Open problems from `<reports>/quality/problems.json` (critical first)."""
+    if quality_dir is None:
+        return QualitySummary(False)
+    path = Path(quality_dir)
+    if path.is_dir() or path.suffix != ".json":
+        path = path / "problems.json"
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return QualitySummary(False)
+    problems = []
+    for key, entry in sorted((state.get("problems") or {}).items()):
+        if not isinstance(entry, dict) or entry.get("status") != "open":
+            continue
+        count = entry.get("unexpected_count")
+        problems.append(
+            QualityProblem(
+                id=str(entry.get("id") or key),
+                severity=str(entry.get("severity") or ""),
+                suite=str(entry.get("suite") or ""),
+                what_vi=str(entry.get("what_vi") or entry.get("expectation") or key),
+                how_to_resolve_vi=str(entry.get("how_to_resolve_vi") or ""),
+                unexpected_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
+            )
+        )
+    problems.sort(key=lambda p: (p.severity != "critical", p.suite, p.id))
+    return QualitySummary(True, tuple(problems))
+
+
+# --- the reports -------------------------------------------------------------------------
+
+
+def _area_report(cls, con, area_code: str, period_type: str, period_start, quality_dir) -> AreaReport:
+    period = _period(con, period_type, period_start)
+    previous = _period(con, period.period_type, previous_period(period).period_start)
+    kpis = indicators(con)
+    with _Scope(con, area_code, period) as scope:
+        return _build(cls, con, scope, area_code, period, previous, kpis, quality_dir)
+
+
+def _build(cls, con, scope, area_code, period, previous, kpis, quality_dir) -> AreaReport:
+    units = _units_in_scope(con, scope)
+    area_type = units.get(area_code, {}).get("unit_type") or _area_type(con, area_code, period)
+    area_name = units.get(area_code, {}).get("unit_name") or unit_name(con, area_code, period.period_end)
+    if area_type == "province":
+        province_code, province_name = area_code, area_name
+    else:
+        province_code = _province_of(con, area_code, period)
+        province_name = unit_name(con, province_code, period.period_end) if province_code else ""
+    report = cls(
+        area_code=area_code,
+        area_name=area_name,
+        area_type=area_type,
+        province_code=province_code,
+        province_name=province_name,
+        period=period,
+        previous=previous,
+        summary=summary_rows(con, area_code, period, previous, kpis),
+        schools=school_rows(con, scope, kpis, units),
+        completeness=completeness_rows(con, [area_code], period, units),
+        missing_units=missing_units(con, scope),
+        reconciliation=reconciliation_rows(con, scope, kpis),
+        quality=quality_summary(quality_dir),
+    )
+    if cls is ProvinceReport:
+        report.areas = area_rows(con, area_code, period, kpis, units)
+        sub_areas = sorted(c for c, info in units.items() if info["unit_type"] in ("district", "commune"))
+        report.area_completeness = completeness_rows(con, sub_areas, period, units)
+    return report
+
+
+def province_report(con, province_code: str, period_type: str, period_start, quality_dir=None) -> ProvinceReport:
+    """The province's report for the period (see the module docstring)."""
+    return _area_report(ProvinceReport, con, province_code, period_type, period_start, quality_dir)
+
+
+def district_report(con, area_code: str, period_type: str, period_start, quality_dir=None) -> DistrictReport:
+    """A district's or commune's report on its own schools for the period."""
+    return _area_report(DistrictReport, con, area_code, period_type, period_start, quality_dir)
+
+
+def provinces_with_data(con, period_type: str, period_start) -> list[str]:
+    period = make_period(period_type, period_start)
+    rows = con.execute(
+        """select distinct area_code from marts.fct_kpi_area_period
+           where area_type = 'province' and period_type = ? and period_start = ? order by 1""",
+        [period.period_type, period.period_start],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def areas_with_data(con, province_code: str, period_type: str, period_start) -> list[str]:
+    """Districts/communes with figures for the period that sat inside the province in some
+    month of it."""
+    period = make_period(period_type, period_start)
+    rows = con.execute(
+        """
+        select distinct f.area_code
+        from marts.fct_kpi_area_period f
+        join intermediate.int_org_ancestry_monthly a
+            on a.unit_code = f.area_code and a.ancestor_code = $province
+            and a.month between $first and $last
+        where f.area_type in ('district', 'commune')
+            and f.period_type = $type and f.period_start = $start
+        order by 1
+        """,
+        {
+            "province": province_code,
+            "first": period.period_start,
+            "last": period.last_month,
+            "type": period.period_type,
+            "start": period.period_start,
+        },
+    ).fetchall()
+    return [r[0] for r in rows]
