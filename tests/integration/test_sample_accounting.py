@@ -4,10 +4,13 @@ for: accepted or rejected/quarantined with a reason, nothing lost."""
 import subprocess
 import sys
 
+import openpyxl
 import pytest
 
 from dagster_project.ingest.reasons import FILE_CODES, ROW_CODES
+from dagster_project.publish.workbook import PROVINCE_SHEETS
 from support.pipeline import PROJECT_ROOT, Workspace, sample_workspace
+from support.sheets import table
 
 
 @pytest.fixture(scope="module")
@@ -159,3 +162,31 @@ def test_sample_feedback_workbook_for_every_problem_file(sample):
     assert {sid[:8] for sid, _ in problem} == names
     known = [unit for _, unit in problem if unit]
     assert all((sample.reports / "feedback" / unit).is_dir() for unit in known)
+
+
+def test_sample_province_workbooks_equal_the_marts(sample):
+    """Every province workbook the run published reopens with all its sheets and charts,
+    and its summary equals marts.fct_kpi_area_period for that province and period."""
+    periods = {key: (ptype, start) for key, ptype, start in sample.query(
+        "select period_key, period_type, period_start from marts.dim_period")}
+    books = sorted(sample.reports.glob("20*/bao_cao_tinh_*_v1.xlsx"))
+    assert len(books) == 2 * len(periods)  # Quảng Ninh and Bình Dương, every period
+    for path in books:
+        province, key = path.stem.removeprefix("bao_cao_tinh_").removesuffix("_v1").split("_", 1)
+        period_type, start = periods[key]
+        book = openpyxl.load_workbook(path)
+        assert book.sheetnames == list(PROVINCE_SHEETS)
+        assert book["TongHop"]._charts and book["TienDoBaoCao"]._charts
+        mart = {
+            code: (num, den, value) for code, num, den, value in sample.query(
+                "select kpi_code, numerator, denominator, value from marts.fct_kpi_area_period "
+                "where area_code = ? and period_type = ? and period_start = ?",
+                [province, period_type, start],
+            )
+        }  # fmt: skip
+        rows = {r["Mã chỉ tiêu"]: r for r in table(book["TongHop"])[2]}
+        assert mart and set(mart) <= set(rows)
+        for code, (num, den, value) in mart.items():
+            assert (rows[code]["Tử số"], rows[code]["Mẫu số"]) == (num, den), (path.name, code)
+            if value is not None:
+                assert rows[code]["Tỷ lệ"] == pytest.approx(value)

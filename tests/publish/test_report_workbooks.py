@@ -26,6 +26,7 @@ from dagster_project.publish.workbook import (
     build_province_workbook,
 )
 from support import workbooks as wb
+from support.sheets import table
 from support.pipeline import Workspace
 
 S1, S2, S3, S4, S5 = "22193001", "22193002", "22194001", "22000001", "74718001"
@@ -159,22 +160,6 @@ def province_book(story, quality_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("book") / "22_2025-Q1.xlsx"
     build_province_workbook(report).save(out)
     return openpyxl.load_workbook(out)
-
-
-def table(ws, header_text="STT", first_col=1):
-    """(header row index, headers, data rows as dicts) of the first table on a sheet whose
-    header starts with `header_text` in column `first_col`."""
-    header = next(
-        r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=first_col).value == header_text
-    )
-    names = [ws.cell(row=header, column=c).value for c in range(1, ws.max_column + 1)]
-    rows = []
-    for r in range(header + 1, ws.max_row + 1):
-        values = [ws.cell(row=r, column=c).value for c in range(1, len(names) + 1)]
-        if values[first_col - 1] is None:
-            break
-        rows.append(dict(zip(names, values)))
-    return header, names, rows
 
 
 # --- the data ----------------------------------------------------------------------------
