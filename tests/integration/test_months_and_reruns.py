@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from support.pipeline import Workspace
-from support.story import CKS, HS, S1, S4, school, write_story
+from support.story import CKS, HS, S1, S4, built_story, school, write_story
 
 MART_TABLES = (
     "marts.fct_kpi_unit_month",
@@ -24,10 +24,7 @@ def snapshot(ws: Workspace) -> dict[str, set[tuple]]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Workspace:
-    ws = Workspace(tmp_path_factory.mktemp("reruns"))
-    write_story(ws)
-    ws.run()
-    return ws
+    return built_story(tmp_path_factory, "reruns")
 
 
 def test_second_run_changes_nothing(built):

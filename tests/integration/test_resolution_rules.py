@@ -8,15 +8,12 @@ worked out by hand in the comments, never by the code under test.
 import pytest
 
 from support.pipeline import Workspace
-from support.story import CKS, HS, S1, S2, S3, S5, write_story
+from support.story import CKS, HS, S1, S2, S3, S5, built_story
 
 
 @pytest.fixture(scope="module")
 def story(tmp_path_factory) -> Workspace:
-    ws = Workspace(tmp_path_factory.mktemp("story"))
-    write_story(ws)
-    ws.run()
-    return ws
+    return built_story(tmp_path_factory, "story")
 
 
 def area(ws, code, period_type, start, kpi):

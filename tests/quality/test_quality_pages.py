@@ -5,15 +5,12 @@ import pytest
 from dagster_project.quality.problems import short_id
 from support.browser import dump_dom
 from support.pipeline import Workspace
-from support.story import write_story
+from support.story import built_story
 
 
 @pytest.fixture(scope="module")
 def story(tmp_path_factory) -> Workspace:
-    ws = Workspace(tmp_path_factory.mktemp("quality_pages"))
-    write_story(ws)
-    ws.run()
-    return ws
+    return built_story(tmp_path_factory, "quality_pages")
 
 
 def test_data_docs_index_renders_every_suite(story):

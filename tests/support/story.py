@@ -78,3 +78,11 @@ def write_story(ws: Workspace) -> None:
     )  # fmt: skip
     # S5 under Thủ Dầu Một, January: HS 6/10 = 0.60, exactly 718's own target.
     ws.write("binhduong/s5_t1.xlsx", school(S5, "Tháng 1/2025", "05/02/2025 23:59", [(HS, 6, 10)]))
+
+
+def built_story(tmp_path_factory, name: str = "story") -> Workspace:
+    """A fresh workspace with the story's sources, run through the whole pipeline."""
+    ws = Workspace(tmp_path_factory.mktemp(name))
+    write_story(ws)
+    ws.run()
+    return ws
