@@ -143,9 +143,10 @@ def test_picklable():
     assert copy.rows("06688") == reg.rows("06688")
 
 
-def test_national_registry_builds_and_answers_fast(tmp_path):
-    import time
-
+def test_national_sized_registry_across_the_reorganisation(tmp_path):
+    """42,000 schools moving from their districts to the province in July: every school
+    sits under its district in June and under the province in July. (Speed is measured
+    by `make bench`, never by a timed test.)"""
     lines = ["unit_code,unit_name,unit_type,parent_code,school_level,active_from,active_to"]
     lines.append("01,Tỉnh,province,,,2000-01-01,")
     for d in range(700):
@@ -155,14 +156,11 @@ def test_national_registry_builds_and_answers_fast(tmp_path):
             lines.append(f"{d:03d}{s:05d},Trường {s},school,01,thcs,2025-07-01,")
     path = tmp_path / "org_units.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    started = time.perf_counter()
     reg = Registry.from_csv(path)
-    built = time.perf_counter() - started
     assert len(reg) == 1 + 700 + 42000
-    started = time.perf_counter()
     for d in range(0, 700, 7):
         for s in range(60):
             assert reg.is_inside(f"{d:03d}{s:05d}", "01", JUNE)
-    asked = time.perf_counter() - started
+            assert reg.parent_in_month(f"{d:03d}{s:05d}", JUNE) == f"{d:03d}D"
     assert reg.parent_in_month("00000007", JULY) == "01"
-    assert built < 3.0 and asked < 1.0
+    assert not reg.active_in_month("007D", JULY)
