@@ -12,7 +12,7 @@ from dagster_project.settings import EXPECTATIONS_DIR
 
 CHECKED = {
     "raw.submissions", "staging.stg_raw__figures", "marts.fct_kpi_unit_month",
-    "marts.fct_kpi_area_period", "marts.fct_reporting_completeness", "marts.fct_reconciliation",
+    "marts.fct_kpi_area_period", "marts.fct_kpi_area_period_restated", "marts.fct_reporting_completeness", "marts.fct_reconciliation",
     "marts.dim_org_unit", "marts.dim_kpi", "marts.dim_period", "audit.submissions",
 }  # fmt: skip
 
