@@ -201,6 +201,27 @@ class SummaryRow:
 
 
 @dataclass(frozen=True)
+class ComparisonRow:
+    """One indicator on today's boundaries (`marts.fct_kpi_area_period_restated`): this
+    period against the same period a year earlier, both restated."""
+
+    indicator: Indicator
+    numerator: int | None
+    denominator: int | None
+    value: float | None
+    target: float | None
+    last_year_numerator: int | None
+    last_year_denominator: int | None
+    last_year_value: float | None
+
+    @property
+    def change_points(self) -> float | None:
+        if self.value is None or self.last_year_value is None:
+            return None
+        return round((self.value - self.last_year_value) * 100, 10)
+
+
+@dataclass(frozen=True)
 class AreaRow:
     """One indicator of one district/commune inside the province over the period."""
 
@@ -382,6 +403,10 @@ class AreaReport:
     quality: QualitySummary
     areas: list[AreaRow] = field(default_factory=list)
     area_completeness: list[CompletenessRow] = field(default_factory=list)
+    # On today's boundaries (restated); not part of the frozen figures, since a later
+    # reorganisation would otherwise republish every historic report.
+    comparison: list[ComparisonRow] = field(default_factory=list)
+    merged_into: str | None = None
 
     @property
     def area_type_vi(self) -> str:
@@ -578,6 +603,43 @@ def summary_rows(con, area_code: str, period: Period, previous: Period, kpis: li
             SummaryRow(ind, num, den, value, target, met, units, p_value, p_num, p_den, p_target)
         )
     return rows
+
+
+def restated_comparison(con, area_code: str, period: Period, kpis: list[Indicator]) -> list[ComparisonRow]:
+    """This period and the same period a year earlier on today's boundaries; empty when the
+    area no longer exists today (a merged province has no restated rows of its own)."""
+    last_year = period.period_start.replace(year=period.period_start.year - 1)
+    try:
+        found = con.execute(
+            """select period_start, kpi_code, numerator, denominator, value, target
+               from marts.fct_kpi_area_period_restated
+               where area_code = ? and period_type = ? and period_start in (?, ?)""",
+            [area_code, period.period_type, period.period_start, last_year],
+        ).fetchall()
+    except Exception:  # noqa: BLE001 - a warehouse built before the restated mart existed
+        return []
+    if not found:
+        return []
+    by = {(start, kpi): (num, den, value, target) for start, kpi, num, den, value, target in found}
+    rows = []
+    for ind in kpis:
+        num, den, value, target = by.get((period.period_start, ind.kpi_code), (None,) * 4)
+        l_num, l_den, l_value, _ = by.get((last_year, ind.kpi_code), (None,) * 4)
+        rows.append(ComparisonRow(ind, num, den, value, target, l_num, l_den, l_value))
+    return rows
+
+
+def successor_today(con, area_code: str) -> str | None:
+    """Where a closed area's figures are today (its restated chain), for the sheet's note."""
+    try:
+        row = con.execute(
+            """select a.ancestor_code from intermediate.int_org_ancestry_today a
+               where a.unit_code = ? and a.ancestor_type = 'province' limit 1""",
+            [area_code],
+        ).fetchone()
+    except Exception:  # noqa: BLE001
+        return None
+    return row[0] if row and row[0] != area_code else None
 
 
 def _target(con, area_code: str, kpi_code: str, year: int) -> float | None:
@@ -830,6 +892,9 @@ def _build(cls, con, scope, area_code, period, previous, kpis, quality_dir) -> A
         report.areas = area_rows(con, area_code, period, kpis, units)
         sub_areas = sorted(c for c, info in units.items() if info["unit_type"] in ("district", "commune"))
         report.area_completeness = completeness_rows(con, sub_areas, period, units)
+        report.comparison = restated_comparison(con, area_code, period, kpis)
+        if not report.comparison:
+            report.merged_into = successor_today(con, area_code)
     return report
 
 

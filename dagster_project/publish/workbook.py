@@ -21,7 +21,11 @@ SHEET_SCHOOLS = "TheoTruong"
 SHEET_PROGRESS = "TienDoBaoCao"
 SHEET_RECONCILIATION = "DoiChieu"
 SHEET_QUALITY = "ChatLuong"
-PROVINCE_SHEETS = (SHEET_SUMMARY, SHEET_AREAS, SHEET_SCHOOLS, SHEET_PROGRESS, SHEET_RECONCILIATION, SHEET_QUALITY)
+SHEET_COMPARISON = "SoSanhDiaGioiMoi"
+PROVINCE_SHEETS = (
+    SHEET_SUMMARY, SHEET_AREAS, SHEET_SCHOOLS, SHEET_PROGRESS, SHEET_RECONCILIATION, SHEET_QUALITY,
+    SHEET_COMPARISON,
+)  # fmt: skip
 DISTRICT_SHEETS = (SHEET_SUMMARY, SHEET_SCHOOLS, SHEET_PROGRESS, SHEET_RECONCILIATION, SHEET_QUALITY)
 
 C = st.Column
@@ -337,6 +341,42 @@ def _quality_sheet(wb: Workbook, report: AreaReport) -> None:
 # --- workbooks ---------------------------------------------------------------------------
 
 
+COMPARISON_COLUMNS = [
+    C("STT", 6, center=True),
+    C("Mã chỉ tiêu", 28),
+    C("Tên chỉ tiêu", 44, wrap=True),
+    C("Tử số", 12, st.INTEGER),
+    C("Mẫu số", 12, st.INTEGER),
+    C("Tỷ lệ", 11, st.PERCENT),
+    C("Chỉ tiêu kế hoạch", 11, st.PERCENT),
+    C("Tử số cùng kỳ năm trước", 12, st.INTEGER),
+    C("Mẫu số cùng kỳ năm trước", 12, st.INTEGER),
+    C("Tỷ lệ cùng kỳ năm trước", 11, st.PERCENT),
+    C("Thay đổi (điểm %)", 11, st.POINTS),
+]
+
+
+def _comparison_sheet(wb: Workbook, report: AreaReport) -> None:
+    """This period against the same period last year, both on today's boundaries."""
+    ws = wb.create_sheet(SHEET_COMPARISON)
+    heading = "SO SÁNH CÙNG KỲ NĂM TRƯỚC THEO ĐỊA GIỚI HÀNH CHÍNH HIỆN NAY"
+    row = st.title_block(ws, _titles(report, heading), len(COMPARISON_COLUMNS))
+    rows = [
+        [n, r.indicator.kpi_code, r.indicator.name_vi, r.numerator, r.denominator, r.value, r.target,
+         r.last_year_numerator, r.last_year_denominator, r.last_year_value, r.change_points]
+        for n, r in enumerate(report.comparison, start=1)
+    ]  # fmt: skip
+    if report.merged_into:
+        empty = (f"{report.area_name} không còn là đơn vị hành chính hiện nay; số liệu theo địa giới "
+                 f"hiện nay nằm trong báo cáo của tỉnh/thành phố mã {report.merged_into}.")  # fmt: skip
+    else:
+        empty = "Không có số liệu theo địa giới hiện nay trong kỳ."
+    header, last = st.write_table(ws, row + 1, COMPARISON_COLUMNS, rows, empty_text=empty)
+    _finish(ws, report, header, COMPARISON_COLUMNS, last, freeze_column=3)
+    st.note(ws, last + 2, "Số liệu của cả hai kỳ được cộng dồn theo cây đơn vị hiện nay (sau sắp xếp "
+            "đơn vị hành chính từ 01/7/2025), để so sánh được với hiện tại.")  # fmt: skip
+
+
 def _workbook(report: AreaReport) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
@@ -356,6 +396,7 @@ def build_province_workbook(report: ProvinceReport) -> Workbook:
     _progress_sheet(wb, report)
     _reconciliation_sheet(wb, report)
     _quality_sheet(wb, report)
+    _comparison_sheet(wb, report)
     return wb
 
 

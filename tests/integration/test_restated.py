@@ -116,3 +116,26 @@ def test_closed_areas_have_no_restated_rows_and_types_are_todays(crossing):
     assert crossing.one(
         "select target, target_met from marts.fct_kpi_area_period_restated where area_code = '79' "
         "and period_type = 'year' and period_start = '2025-01-01' and kpi_code = ?", [HS]) == (0.8, False)
+
+
+def test_province_workbook_compares_on_todays_boundaries(crossing):
+    """The province workbook's comparison sheet shows this period and the same period a
+    year earlier on today's tree; a merged province's workbook points to its successor."""
+    import duckdb
+
+    from dagster_project.publish.report_data import province_report
+    from dagster_project.publish.workbook import SHEET_COMPARISON, build_province_workbook
+    from support.sheets import table
+
+    con = duckdb.connect(str(crossing.warehouse), read_only=True)
+    try:
+        merged = build_province_workbook(province_report(con, "79", "year", "2025-01-01"))
+        closed = build_province_workbook(province_report(con, "74", "month", "2025-05-01"))
+    finally:
+        con.close()
+    rows = {r["Mã chỉ tiêu"]: r for r in table(merged[SHEET_COMPARISON])[2]}
+    assert (rows[HS]["Tử số"], rows[HS]["Mẫu số"]) == (24, 49)  # restated, as worked out above
+    assert (rows[CKS]["Tử số"], rows[CKS]["Mẫu số"]) == (12, 17)
+    assert rows[HS]["Tử số cùng kỳ năm trước"] is None  # no 2024 data in this story
+    texts = [c.value for row in closed[SHEET_COMPARISON].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("mã 79" in t for t in texts)
