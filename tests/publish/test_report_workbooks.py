@@ -26,8 +26,9 @@ from dagster_project.publish.workbook import (
     build_province_workbook,
 )
 from support import workbooks as wb
-from support.sheets import table
 from support.pipeline import Workspace
+from support.sheets import table
+from support.story import school
 
 S1, S2, S3, S4, S5 = "22193001", "22193002", "22194001", "22000001", "74718001"
 LINK_NAME = '=HYPERLINK("http://x","y")'
@@ -51,13 +52,6 @@ CSGD_CHU_KY_SO,*,2025,1.00
 """
 HS, CKS = "TTHC_HS_TRUC_TUYEN", "CSGD_CHU_KY_SO"
 Q1 = date(2025, 1, 1)
-
-
-def school(unit, period, report_date, rows, consolidated=None):
-    return wb.school_xlsx(
-        unit_code=unit, unit_name="Trường", period=period, report_date=report_date,
-        rows=rows, consolidated=consolidated,
-    )  # fmt: skip
 
 
 def write_story(ws: Workspace) -> None:
