@@ -61,5 +61,9 @@ docs-serve: docs
 sample: setup
 	PYTHONPATH=sources $(PY) -m de06_synth --sample --out sources
 
+## bench: measure ingest, the pipeline and a late file (SCALE=national|province; BENCH_YEAR=1 adds a national year)
+bench: setup
+	$(PY) bench/run.py --scale $(or $(SCALE),national) --year "$(BENCH_YEAR)"
+
 clean:
 	rm -rf warehouse reports/out dbt/target dbt/logs
