@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 
 export DE06_SOURCES_DIR ?= $(CURDIR)/sources
 export DE06_WAREHOUSE ?= $(CURDIR)/warehouse/de06.duckdb
+# The analysts' read-only copy, beside the warehouse unless set.
+export DE06_ANALYST_WAREHOUSE ?= $(patsubst %.duckdb,%_analyst.duckdb,$(DE06_WAREHOUSE))
 export DE06_REPORTS_DIR ?= $(CURDIR)/reports/out
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 # Offline always: no telemetry from Dagster, dbt or Great Expectations.
@@ -46,9 +48,10 @@ test: setup
 dev: setup
 	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000 -m dagster_project.definitions
 
-## sql: a DuckDB shell on the warehouse, read-only
+## sql: a DuckDB shell on the analysts' copy (the last successful build), read-only
 sql: setup
-	$(VENV)/bin/duckdb -readonly "$(DE06_WAREHOUSE)"
+	@test -f "$(DE06_ANALYST_WAREHOUSE)" || { echo "No analysts' copy yet at $(DE06_ANALYST_WAREHOUSE): run \`make run\` first." >&2; exit 1; }
+	$(VENV)/bin/duckdb -readonly "$(DE06_ANALYST_WAREHOUSE)"
 
 ## docs: dbt docs for analysts (static site in dbt/target; serve with `make docs-serve`)
 docs: setup

@@ -6,19 +6,28 @@ import sys
 
 from dagster_project.summary import print_summary
 
+# Exit status when another run holds the warehouse (distinct from a failed run's 1).
+EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
+
 
 def _run() -> int:
     from dagster import DagsterInstance
 
     from dagster_project.pipeline import run_all
     from dagster_project.settings import get_settings
+    from dagster_project.warehouse_lock import WarehouseBusy
 
     settings = get_settings()
     print(f"DE06: sources   {settings.sources_dir}")
     print(f"DE06: warehouse {settings.warehouse_path}")
     print(f"DE06: reports   {settings.reports_dir}")
-    with DagsterInstance.get() as instance:
-        outcome = run_all(instance)
+    print(f"DE06: analysts' copy {settings.analyst_warehouse_path}")
+    try:
+        with DagsterInstance.get() as instance:
+            outcome = run_all(instance)
+    except WarehouseBusy as busy:
+        print(busy, file=sys.stderr)
+        return EXIT_BUSY
     print_summary(settings.warehouse_path)
     if not outcome.success:
         print("DE06: the run failed; see the Dagster log above.", file=sys.stderr)

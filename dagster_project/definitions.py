@@ -12,6 +12,7 @@ from dagster_dbt import DbtCliResource
 
 from dagster_project.ingest.assets import landed_submissions, reference_files
 from dagster_project.jobs import build_job, land_job
+from dagster_project.publish.analyst import build_analyst_copy_asset, public_table_keys
 from dagster_project.publish.assets import district_workbooks, province_workbooks
 from dagster_project.publish.automation import build_province_schedules, build_sensors
 from dagster_project.quality.assets import feedback_workbooks
@@ -24,14 +25,16 @@ from dagster_project.transform.project import dbt_project
 
 def build_definitions(expectations_dir: Path = EXPECTATIONS_DIR) -> Definitions:
     """The code location; tests may point the quality gate at other suite files."""
+    dbt_models = build_dbt_assets()
     return Definitions(
         assets=[
             reference_files,
             landed_submissions,
-            build_dbt_assets(),
+            dbt_models,
             feedback_workbooks,
             province_workbooks,
             district_workbooks,
+            build_analyst_copy_asset(public_table_keys([dbt_models])),
         ],
         asset_checks=build_quality_checks(expectations_dir),
         jobs=[land_job, build_job],

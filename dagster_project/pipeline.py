@@ -1,7 +1,8 @@
 """The main job as one call: land the sources, then build every month found.
 
 Used by `make run` (python -m dagster_project run) and by the integration tests, so the
-tests exercise exactly what users run.
+tests exercise exactly what users run. The whole run holds the warehouse lock
+(`warehouse_lock.py`): a second run started meanwhile refuses at once (`WarehouseBusy`).
 """
 
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from dagster import DagsterInstance
 
 from dagster_project.summary import months_found
+from dagster_project.warehouse_lock import warehouse_lock
 
 
 # Dagster's console logger at INFO: step events, our progress lines, dbt's output.
@@ -28,6 +30,17 @@ class PipelineOutcome:
 
 
 def run_all(instance: DagsterInstance, log=print, definitions=None) -> PipelineOutcome:
+    """Land, then build every month found, holding the warehouse lock throughout.
+
+    Raises `WarehouseBusy` before touching anything when another run holds the lock.
+    """
+    from dagster_project.settings import get_settings
+
+    with warehouse_lock(get_settings().warehouse_path, "python -m dagster_project run"):
+        return _run_all(instance, log, definitions)
+
+
+def _run_all(instance: DagsterInstance, log, definitions) -> PipelineOutcome:
     from dagster_project.settings import get_settings
 
     if definitions is None:

@@ -34,9 +34,15 @@ def _path(var: str, default: str) -> Path:
 class Settings:
     sources_dir: Path
     warehouse_path: Path
+    analyst_warehouse_path: Path
     reports_dir: Path
     ingest_workers: int
     limits: Limits
+
+    @property
+    def lock_path(self) -> Path:
+        """The run lock beside the warehouse (see dagster_project/warehouse_lock.py)."""
+        return self.warehouse_path.with_name(self.warehouse_path.name + ".lock")
 
     @property
     def inbox_dir(self) -> Path:
@@ -50,9 +56,15 @@ class Settings:
 def get_settings() -> Settings:
     """Read the environment now (not at import)."""
     defaults = Limits()
+    warehouse = _path("DE06_WAREHOUSE", "warehouse/de06.duckdb")
     return Settings(
         sources_dir=_path("DE06_SOURCES_DIR", "sources"),
-        warehouse_path=_path("DE06_WAREHOUSE", "warehouse/de06.duckdb"),
+        warehouse_path=warehouse,
+        # The analysts' read-only copy; by default beside the warehouse
+        # (warehouse/de06.duckdb -> warehouse/de06_analyst.duckdb).
+        analyst_warehouse_path=_path(
+            "DE06_ANALYST_WAREHOUSE", str(warehouse.with_name(f"{warehouse.stem}_analyst{warehouse.suffix}"))
+        ),
         reports_dir=_path("DE06_REPORTS_DIR", "reports/out"),
         ingest_workers=int(os.environ.get("DE06_INGEST_WORKERS") or min(2, os.cpu_count() or 1)),
         limits=Limits(
