@@ -6,6 +6,7 @@ tests exercise exactly what users run. The whole run holds the warehouse lock
 """
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dagster import DagsterInstance
 
@@ -36,8 +37,27 @@ def run_all(instance: DagsterInstance, log=print, definitions=None) -> PipelineO
     """
     from dagster_project.settings import get_settings
 
-    with warehouse_lock(get_settings().warehouse_path, "python -m dagster_project run"):
+    settings = get_settings()
+    with warehouse_lock(settings.warehouse_path, "python -m dagster_project run"):
+        for path in remove_interrupted_writes(settings.reports_dir):
+            log(f"DE06: removed {path}, left by an interrupted run")
         return _run_all(instance, log, definitions)
+
+
+def remove_interrupted_writes(reports_dir: Path) -> list[Path]:
+    """Temp files that a killed run left beside the reports it was writing aside
+    (`.~tmp-*` of the workbook and sidecar writers, `.<name>.*.tmp` of the quality pages).
+    Safe only under the warehouse lock: then no other run is writing them."""
+    from dagster_project.quality.xlsx_safe import is_temp_file
+
+    removed = []
+    if Path(reports_dir).is_dir():
+        for path in sorted(Path(reports_dir).rglob(".*")):
+            interrupted = is_temp_file(path) or path.name.endswith(".tmp")
+            if interrupted and path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed.append(path)
+    return removed
 
 
 def _run_all(instance: DagsterInstance, log, definitions) -> PipelineOutcome:

@@ -9,9 +9,13 @@
 - otherwise version N+1 is written; from version 2 on its workbook gains a sheet
   "ThayDoi" listing every figure that changed, appeared or disappeared since version N.
 
-The workbook is written aside and linked into place (no-clobber and atomic); the sidecar
-goes last, so a version whose sidecar is missing (an interrupted publish) is skipped,
-never reused. An existing version file is never overwritten.
+Both files are written aside and linked into place (no-clobber and atomic). The sidecar
+goes first and the workbook last: the workbook's link is the commit point. A sidecar
+without its workbook (a publish killed between the two) was never published and is
+removed by the next publish of that report, which then takes the same number, so a killed
+run leaves the reports as if it had not happened. A workbook without its sidecar (not
+written by this order) is skipped, never reused. An existing version file is never
+overwritten.
 """
 
 import json
@@ -226,6 +230,11 @@ def publish(
     labels = labels if labels is not None else getattr(figures, "labels", {}) or {}
     labels = {tuple(str(p) for p in k): tuple(str(x) for x in v) for k, v in labels.items()}
 
+    # A sidecar without its workbook: an interrupted publish, never published (see above).
+    for number, suffixes in _versions(out_dir, stem).items():
+        if suffixes == {"json"}:
+            _paths(out_dir, stem, number)[1].unlink(missing_ok=True)
+
     latest = latest_published(out_dir, stem)
     if latest is not None and latest[1] == new_figures:
         return PublishResult(_paths(out_dir, stem, latest[0])[0], latest[0], False)
@@ -246,21 +255,21 @@ def publish(
             add_changes_sheet(wb, changes, version, latest[0])
         wb.properties.version = str(version)
         data = workbook_bytes(wb, datetime.now(timezone.utc).replace(tzinfo=None))
-        if _write_new(xlsx, data):
-            break
-        # another publisher took this number meanwhile: take the next one
-
-    document = {
-        "format": SIDECAR_FORMAT,
-        "stem": stem,
-        "version": version,
-        "published_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "previous_version": latest[0] if latest else None,
-        "changed_figures": len(changes),
-        "figures": {_key_text(k): list(v) for k, v in sorted(new_figures.items())},
-        "labels": {_key_text(k): list(v) for k, v in sorted(labels.items()) if k in new_figures},
-    }
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    if not _write_new(sidecar, text.encode("utf-8")):
-        raise FileExistsError(f"{sidecar} appeared while publishing version {version}")
+        document = {
+            "format": SIDECAR_FORMAT,
+            "stem": stem,
+            "version": version,
+            "published_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "previous_version": latest[0] if latest else None,
+            "changed_figures": len(changes),
+            "figures": {_key_text(k): list(v) for k, v in sorted(new_figures.items())},
+            "labels": {_key_text(k): list(v) for k, v in sorted(labels.items()) if k in new_figures},
+        }
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        # Sidecar first, workbook last (the commit point); another publisher may have
+        # taken this number meanwhile: then take the next one.
+        if _write_new(sidecar, text.encode("utf-8")):
+            if _write_new(xlsx, data):
+                break
+            sidecar.unlink(missing_ok=True)
     return PublishResult(xlsx, version, True)
