@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from dagster_project.ingest.model import FileResult, Limits
+from dagster_project.ingest.normalize import nfc
 from dagster_project.ingest.process import process_file
 from dagster_project.ingest.registry import Registry
 
@@ -153,12 +154,20 @@ def _hash_file(path: Path, size: int) -> str:
     return digest.hexdigest()
 
 
+def _rel_text(path: Path, inbox: Path) -> str:
+    """The path relative to the inbox as stored: '/' separators, NFC (a name sent from a
+    Mac arrives decomposed), bytes that are not UTF-8 shown as U+FFFD."""
+    rel = path.relative_to(inbox).as_posix()
+    return nfc(rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+
+
 def discover(inbox: Path) -> list[FoundFile]:
     """Every candidate file under `inbox`, any nesting, sorted by relative path.
 
     Directory symlinks are not followed. A file symlink is read only when its target
-    stays inside the inbox; otherwise it is still recorded (and rejected), but its
-    target is never opened.
+    stays inside the inbox; otherwise (or when it cannot be resolved: a loop) it is still
+    recorded (and rejected), but its target is never opened. A file that cannot be read
+    is recorded too (parsing then rejects it as unreadable); nothing here stops the run.
     """
     inbox = inbox.resolve()
     found: list[FoundFile] = []
@@ -170,18 +179,29 @@ def discover(inbox: Path) -> list[FoundFile]:
             if not is_submission_name(name):
                 continue
             path = Path(dirpath) / name
-            rel = path.relative_to(inbox).as_posix()
+            rel = _rel_text(path, inbox)
             if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(inbox) or not target.is_file():
+                try:
+                    target = path.resolve()
+                    inside = target.is_relative_to(inbox) and target.is_file()
+                except (OSError, RuntimeError):  # a symlink loop, an unreadable folder
+                    inside = False
+                if not inside:
                     link_id = hashlib.sha256(b"symlink:" + rel.encode()).hexdigest()
                     found.append(FoundFile(rel, path, 0, link_id, outside_link=True))
                     continue
                 path = target
-            if not path.is_file():
+            try:
+                if not path.is_file():
+                    continue
+                size = path.stat().st_size
+            except OSError:
                 continue
-            size = path.stat().st_size
-            found.append(FoundFile(rel, path, size, _hash_file(path, size)))
+            try:
+                submission_id = _hash_file(path, size)
+            except OSError:  # no permission, vanished: rejected as unreadable when parsed
+                submission_id = hashlib.sha256(b"unreadable:" + rel.encode()).hexdigest()
+            found.append(FoundFile(rel, path, size, submission_id))
     # Code-point order of the relative path, as the contract's version rules assume.
     found.sort(key=lambda f: f.rel_path)
     return found

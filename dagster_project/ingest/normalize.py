@@ -32,6 +32,12 @@ def _key(text: str) -> str:
     return folded
 
 
+def nfc(text: str) -> str:
+    """Text in Unicode NFC: Vietnamese typed or exported decomposed (NFD, as macOS and some
+    input methods produce) is stored composed, so it compares, sorts and displays as one."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
 def label_key(text: object) -> str:
     """The comparison key of a label: `'  Mã đơn vị : '` and `'MA DON VI'` -> `'ma don vi'`."""
     if text is None:

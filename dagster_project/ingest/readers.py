@@ -23,7 +23,7 @@ from python_calamine import CalamineWorkbook
 
 from dagster_project.ingest.kpis import KPIS
 from dagster_project.ingest.model import Limits, RawRow
-from dagster_project.ingest.normalize import ends_table, is_blank, keys, label_key, sheet_key
+from dagster_project.ingest.normalize import ends_table, is_blank, keys, label_key, nfc, sheet_key
 from dagster_project.ingest.values import cell_text
 
 OWN, CONSOLIDATED = "own", "consolidated"
@@ -112,9 +112,20 @@ def _may_declare(window: bytes) -> bool:
 
 _CELL_REF = re.compile(rb'<(?:\w+:)?(?:c|row)\b[^>]*?\sr="([A-Za-z]{0,3})([0-9]{1,10})"')
 # Any reference beyond column Z or row 9999. Without one, a sheet is at most 9999 x 26
-# cells and the exact scan above can be skipped (most school workbooks).
-_BIG_REF = re.compile(rb'r="(?:[A-Za-z]{2}|[A-Za-z]?[0-9]{5})')
+# cells and the exact scan above can be skipped (most school workbooks). The `\s` before
+# `r` is the one `_CELL_REF` needs: without it the root's `xmlns:r="http...` matched and
+# every sheet took the exact scan.
+_BIG_REF = re.compile(rb'\sr="(?:[A-Za-z]{2}|[A-Za-z]?[0-9]{5})')
 _SMALL_ROWS, _SMALL_COLS = 9999, 26
+# A row or cell start tag without an `r` attribute: its position is implied (the previous
+# row + 1, the previous cell + 1), so the reference scan above cannot see how far the
+# sheet reaches. Such sheets get a second, exact pass (`_implied_dimensions`).
+# (The lookahead starts before the whitespace: `\s(?!...\sr=)` would consume the space
+# before `r=` and flag every tag, sending every sheet through the slow pass.)
+_IMPLIED_REF = re.compile(rb"<(?:[\w.-]+:)?(?:row|c)(?:\s*/?>|(?=\s)(?![^>]*?\sr\s*=))")
+_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
+_R_ATTR = re.compile(rb"\sr\s*=\s*[\"']\s*([A-Za-z]{0,3})([0-9]{0,10})")
+_MAX_TAG = 1 << 16  # a start tag longer than this is not from a spreadsheet program
 
 
 class ReadError(Exception):
@@ -156,16 +167,16 @@ def code_text(value: object) -> str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    return text or None
+    return nfc(text) if text else None
 
 
 def _cell(value: object) -> object:
-    """A raw cell as stored on a RawRow: blank -> None, strings trimmed."""
+    """A raw cell as stored on a RawRow: blank -> None, strings trimmed and NFC."""
     if value is None:
         return None
     if isinstance(value, str):
         text = value.strip()
-        return text or None
+        return nfc(text) if text else None
     return value
 
 
@@ -232,6 +243,7 @@ def check_xlsx_container(data: bytes, limits: Limits) -> None:
             continue
         is_sheet = name.startswith("xl/worksheets/")
         max_row = max_col = 0
+        implied = False
         size = 0
         tail = b""
         try:
@@ -259,7 +271,14 @@ def check_xlsx_container(data: bytes, limits: Limits) -> None:
                             col = _column_number(letters)
                             if col > max_col:
                                 max_col = col
+                    # Stop as soon as the sheet is too big: no need to inflate the rest.
+                    _check_dimensions(max_row, max(max_col, 1), limits, member.filename)
+                if is_sheet and not implied and _IMPLIED_REF.search(window):
+                    implied = True
                 tail = window[-_OVERLAP:]
+            if implied:
+                rows, cols = _implied_dimensions(data, member, limits)
+                max_row, max_col = max(max_row, rows), max(max_col, cols)
         except ReadError:
             raise
         except Exception as exc:  # truncated stream, bad deflate data, unsupported method
@@ -269,6 +288,50 @@ def check_xlsx_container(data: bytes, limits: Limits) -> None:
             ) from exc
         if is_sheet:
             _check_dimensions(max_row, max(max_col, 1), limits, member.filename)
+
+
+def _implied_dimensions(data: bytes, member: zipfile.ZipInfo, limits: Limits) -> tuple[int, int]:
+    """The rows and columns a sheet reaches when some rows or cells omit `r`.
+
+    Walks every row and cell start tag in order, as a reader places them: a row without
+    `r` follows the previous row, a cell without `r` the previous cell of its row. Stops
+    (ReadError) as soon as the sheet is over the limits. Memory: one chunk plus one tag.
+    """
+    row = col = max_row = max_col = 0
+    pending = b""
+    for chunk in _member_chunks(data, member):
+        window = pending + chunk if pending else chunk
+        cut = window.rfind(b"<")
+        if cut < 0:
+            pending = b""
+            continue
+        # Every tag starting before the last '<' is complete (attribute values hold no '<').
+        body, pending = window[:cut], window[cut:]
+        if len(pending) > _MAX_TAG:
+            end = pending.find(b">")
+            if end < 0:
+                raise ValueError("start tag too long")
+            body, pending = body + pending[: end + 1], b""
+        for kind, attrs in _TAG.findall(body):
+            ref = _R_ATTR.search(attrs)
+            if kind == b"row":
+                row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+                col = 0
+                if row > max_row:
+                    max_row = row
+                continue
+            if ref and ref.group(1):
+                col = _column_number(ref.group(1))
+                if ref.group(2) and int(ref.group(2)) > max_row:
+                    max_row = int(ref.group(2))
+            else:
+                col += 1
+            if col > max_col:
+                max_col = col
+        if row > max_row:
+            max_row = row
+        _check_dimensions(max_row, max(max_col, 1), limits, member.filename)
+    return max_row, max_col
 
 
 def _member_chunks(data: bytes, member: zipfile.ZipInfo):
@@ -308,8 +371,8 @@ def _check_dimensions(rows: int, cols: int, limits: Limits, where: str) -> None:
     if rows > limits.max_rows_per_sheet:
         raise ReadError(
             "unreadable_file",
-            f"Một sheet có tới {rows} dòng, vượt giới hạn {limits.max_rows_per_sheet} dòng "
-            f"({where}): xóa các dòng thừa rồi gửi lại.",
+            f"Một sheet có hơn {limits.max_rows_per_sheet} dòng (có dữ liệu ở dòng {rows}, "
+            f"{where}): xóa các dòng thừa rồi gửi lại.",
         )
     if rows * cols > _MAX_GRID_CELLS:
         raise ReadError(

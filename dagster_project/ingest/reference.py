@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from dagster_project.ingest.normalize import nfc
 from dagster_project.ingest.reasons import REASONS
 
 
@@ -56,7 +57,8 @@ def read_reference_csv(path: Path, spec: ReferenceFile) -> pd.DataFrame:
             raise ReferenceError(f"{path}: missing column(s) {', '.join(missing)}")
         rows = []
         for raw in reader:
-            row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
+            # NFC: a registry saved with decomposed Vietnamese must match and print as one.
+            row = {(k or "").strip(): nfc((v or "").strip()) for k, v in raw.items()}
             rows.append(tuple((row.get(c) or None) for c in spec.columns))
     return pd.DataFrame.from_records(rows, columns=list(spec.columns)).astype("string")
 

@@ -10,7 +10,7 @@ import math
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
-from dagster_project.ingest.normalize import is_blank, label_key
+from dagster_project.ingest.normalize import is_blank, label_key, nfc
 
 
 class Failure:
@@ -72,7 +72,7 @@ def cell_text(value: object) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)
-    return text if text.strip() else None
+    return nfc(text) if text.strip() else None
 
 
 # --- periods -----------------------------------------------------------------------------
