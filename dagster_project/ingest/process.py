@@ -107,9 +107,51 @@ def process_file(
     return result
 
 
+class _FileRegistry:
+    """The registry as one file's row checks see it: the same answers, each worked out once.
+
+    A consolidated table asks the same questions about each unit once per indicator (27
+    rows a school), and each answer walks the unit's rows and ancestors; this remembers
+    them for the file. Questions not listed here go to the registry unchanged.
+    """
+
+    __slots__ = ("_registry", "_answers")
+
+    def __init__(self, registry: Registry) -> None:
+        self._registry = registry
+        self._answers: dict[tuple, object] = {}
+
+    def __getattr__(self, name: str):
+        return getattr(self._registry, name)
+
+    def _ask(self, question: str, *args):
+        key = (question, *args)
+        try:
+            return self._answers[key]
+        except KeyError:
+            answer = self._answers[key] = getattr(self._registry, question)(*args)
+            return answer
+
+    def exists(self, code):
+        return self._ask("exists", code)
+
+    def active_in_month(self, code, month):
+        return self._ask("active_in_month", code, month)
+
+    def is_inside(self, subject, sender, month):
+        return self._ask("is_inside", subject, sender, month)
+
+    def nearest_row(self, code, month):
+        return self._ask("nearest_row", code, month)
+
+    def parent_in_month(self, code, month):
+        return self._ask("parent_in_month", code, month)
+
+
 def _check_rows(result: FileResult, parsed: ParsedFile, registry: Registry) -> None:
     sender, month, sid = result.unit_code, result.month, result.submission_id
     assert sender is not None and month is not None
+    registry = _FileRegistry(registry)  # type: ignore[assignment]
     outcomes: list[RowFailure | RowFigures] = []
     passed = []
     passed_at: list[int] = []
