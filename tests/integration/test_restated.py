@@ -11,7 +11,9 @@ A, B, C, D = "22193001", "74718001", "74718002", "79000001"
 HS, CKS = "TTHC_HS_TRUC_TUYEN", "CSGD_CHU_KY_SO"
 
 REGISTRY = [
-    ("22", "Sở GDĐT Quảng Ninh", "province", "", "", "2000-01-01", "", ""),
+    # Quảng Ninh keeps its code; its row is renamed on 1 July (two rows, the latest open-ended).
+    ("22", "Sở GDĐT Quảng Ninh", "province", "", "", "2000-01-01", "2025-06-30", ""),
+    ("22", "Sở GDĐT Thành phố Quảng Ninh", "province", "", "", "2025-07-01", "", ""),
     ("193", "Phòng GDĐT thành phố Hạ Long", "district", "22", "", "2000-01-01", "2025-06-30", ""),
     ("06688", "Phường Hạ Long", "commune", "22", "", "2025-07-01", "", ""),
     (A, "Trường Tiểu học Cao Xanh", "school", "193", "tieu_hoc", "2010-01-01", "2025-06-30", ""),

@@ -10,12 +10,14 @@ reference_day as (
 ),
 
 latest as (
+    -- arg_max_null, not arg_max: arg_max skips NULLs, and an open-ended latest row
+    -- (active_to NULL) or a top-level one (parent_code NULL) must win.
     select
         unit_code,
         arg_max(unit_type, active_from) as unit_type,
-        arg_max(parent_code, active_from) as parent_code,
-        arg_max(successor_code, active_from) as successor_code,
-        arg_max(active_to, active_from) as active_to,
+        arg_max_null(parent_code, active_from) as parent_code,
+        arg_max_null(successor_code, active_from) as successor_code,
+        arg_max_null(active_to, active_from) as active_to,
         min(active_from) as first_active_from
     from {{ ref('stg_reference__org_units') }}
     group by unit_code

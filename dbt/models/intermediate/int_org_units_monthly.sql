@@ -27,8 +27,8 @@ select
     month,
     arg_max(unit_name, active_from) as unit_name,
     arg_max(unit_type, active_from) as unit_type,
-    arg_max(parent_code, active_from) as parent_code,
-    arg_max(school_level, active_from) as school_level,
+    arg_max_null(parent_code, active_from) as parent_code,
+    arg_max_null(school_level, active_from) as school_level,
     sum(days_active) >= datediff('day', month, month_end) + 1 as is_expected
 from overlapping
 group by unit_code, month, month_end
