@@ -3,7 +3,17 @@
 Partitioned by reporting month like the marts: a build of March publishes March, its
 quarter, half-year and year. Downstream of the marts, so a failed critical expectation
 (a blocking check) stops them: nothing is published from data that failed the gate.
+
+Only what changed is computed: one query lists every report of the window with a
+fingerprint of the mart rows its figures come from (`report_data.report_tasks`); a report
+whose fingerprint equals the one stored with its latest version is skipped before any of
+its data is read. The others are computed (in worker processes when there are many, each
+with one read-only connection and the window's ancestry copied once into a temp table)
+and handed to `versions.publish`, which writes a new version only when figures changed.
 """
+
+from datetime import date
+from pathlib import Path
 
 from dagster import (
     AssetExecutionContext,
@@ -17,13 +27,14 @@ from dagster import (
 from dagster_project.partitions import month_bounds, reporting_months
 from dagster_project.publish.automation import PROVINCES_TAG
 from dagster_project.publish.report_data import (
-    areas_with_data,
+    ANCESTRY_VIEW,
+    ReportTask,
     district_report,
-    period_key,
+    prepare_ancestry,
     province_report,
-    provinces_with_data,
+    report_tasks,
 )
-from dagster_project.publish.versions import publish
+from dagster_project.publish.versions import publish, published_inputs
 from dagster_project.publish.workbook import build_district_workbook, build_province_workbook
 from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
 from dagster_project.settings import get_settings
@@ -50,70 +61,62 @@ class ReportConfig(Config):
     provinces: list[str] = []
 
 
-def periods_for_window(con, first: str, last: str) -> list[tuple[str, object]]:
-    """Every period (type, start) that contains a month of the window and has data."""
-    return con.execute(
-        """
-        select distinct d.period_type, d.period_start
-        from marts.dim_period d
-        where d.period_start <= ?::date and d.period_end >= ?::date
-        order by d.period_start, d.period_type
-        """,
-        [last, first],
-    ).fetchall()
-
-
 def _wanted_provinces(context: AssetExecutionContext, config: ReportConfig) -> set[str] | None:
     tagged = context.run.tags.get(PROVINCES_TAG)
     chosen = set(config.provinces) | ({c.strip() for c in tagged.split(",")} if tagged else set())
     return chosen or None
 
 
-# --- publishing in worker processes (read-only connections; openpyxl is the cost) ---------
+def ancestry_months(first: str, last: str) -> tuple[date, date]:
+    """The months of every period containing a month of the window: whole years."""
+    return date(int(first[:4]), 1, 1), date(int(last[:4]), 12, 1)
 
-_WORKER_CON = None
+
+def due_tasks(tasks: list[ReportTask], reports_dir: Path) -> list[ReportTask]:
+    """The tasks whose inputs differ from those of their latest published version."""
+    stored: dict[str, dict] = {}
+    due = []
+    for task in tasks:
+        folder = task.period_key
+        if folder not in stored:
+            stored[folder] = published_inputs(reports_dir / folder)
+        if stored[folder].get(task.stem) != task.fingerprint:
+            due.append(task)
+    return due
 
 
-def _init_worker(warehouse_path: str) -> None:
-    global _WORKER_CON
+# --- publishing, in worker processes when there are many (read-only connections) -------
+
+_WORKER: dict = {}
+
+
+def _init_worker(warehouse_path: str, months: tuple[date, date]) -> None:
     import duckdb
 
-    _WORKER_CON = duckdb.connect(warehouse_path, read_only=True)
+    con = duckdb.connect(warehouse_path, read_only=True)
+    _WORKER.update(con=con, ancestry=prepare_ancestry(con, *months))
 
 
-def publish_one(con, task: tuple, reports_dir, quality_dir):
-    """Build and publish one workbook: (kind, code, period_type, start, stem)."""
-    kind, code, period_type, start, stem = task
-    out_dir = reports_dir / period_key(period_type, start)
-    if kind == "province":
-        report = province_report(con, code, period_type, start, quality_dir)
+def publish_one(con, task: ReportTask, reports_dir, quality_dir, ancestry: str = ANCESTRY_VIEW):
+    """Build and publish one workbook (its figures first; the workbook only when they
+    differ from the latest version's)."""
+    out_dir = Path(reports_dir) / task.period_key
+    if task.kind == "province":
+        report = province_report(con, task.area_code, task.period_type, task.period_start, quality_dir, ancestry)
         factory = lambda: build_province_workbook(report)  # noqa: E731
     else:
-        report = district_report(con, code, period_type, start, quality_dir)
+        report = district_report(con, task.area_code, task.period_type, task.period_start, quality_dir, ancestry)
         factory = lambda: build_district_workbook(report)  # noqa: E731
-    return publish(out_dir, stem, factory, report.figures)
+    return publish(out_dir, task.stem, factory, report.figures, fingerprint=task.fingerprint)
 
 
 def _publish_in_worker(args):
     task, reports_dir, quality_dir = args
-    return publish_one(_WORKER_CON, task, reports_dir, quality_dir)
+    return publish_one(_WORKER["con"], task, reports_dir, quality_dir, _WORKER["ancestry"])
 
 
-def report_tasks(con, first: str, last: str, kind: str, wanted: set[str] | None) -> list[tuple]:
-    tasks = []
-    for period_type, start in periods_for_window(con, first, last):
-        key = period_key(period_type, start)
-        for province in provinces_with_data(con, period_type, start):
-            if wanted and province not in wanted:
-                continue
-            if kind == "province":
-                tasks.append((kind, province, period_type, start, f"bao_cao_tinh_{province}_{key}"))
-            else:
-                tasks.extend(
-                    (kind, area, period_type, start, f"bao_cao_{area}_{key}")
-                    for area in areas_with_data(con, province, period_type, start)
-                )
-    return tasks
+# Below this many workbooks, starting worker processes costs more than it saves.
+POOL_MIN_TASKS = 8
 
 
 def _publish_all(context, config, warehouse, kind: str) -> MaterializeResult:
@@ -122,27 +125,32 @@ def _publish_all(context, config, warehouse, kind: str) -> MaterializeResult:
     settings = get_settings()
     quality_dir = settings.reports_dir / "quality"
     first, last = month_bounds(context.partition_time_window)
+    months = ancestry_months(first, last)
+    workers = settings.ingest_workers
     with warehouse.get_connection(read_only=True) as con:
-        tasks = report_tasks(con, first, last, kind, _wanted_provinces(context, config))
-        if settings.ingest_workers <= 1 or len(tasks) < 8:
-            results = [publish_one(con, t, settings.reports_dir, quality_dir) for t in tasks]
-    if settings.ingest_workers > 1 and len(tasks) >= 8:
-        context.log.info(f"publishing {len(tasks)} {kind} workbooks in {settings.ingest_workers} processes")
+        ancestry = prepare_ancestry(con, *months)
+        tasks = report_tasks(con, first, last, _wanted_provinces(context, config), kind, ancestry)
+        due = due_tasks(tasks, settings.reports_dir)
+        in_process = workers <= 1 or len(due) < POOL_MIN_TASKS
+        if in_process:
+            results = [publish_one(con, t, settings.reports_dir, quality_dir, ancestry) for t in due]
+    context.log.info(f"{kind} workbooks: {len(tasks)} in the window, {len(due)} with changed inputs")
+    if not in_process:
+        context.log.info(f"publishing {len(due)} {kind} workbooks in {workers} processes")
         with ProcessPoolExecutor(
-            max_workers=settings.ingest_workers,
-            initializer=_init_worker,
-            initargs=(warehouse.path,),
+            max_workers=workers, initializer=_init_worker, initargs=(warehouse.path, months)
         ) as pool:
-            jobs = [(t, settings.reports_dir, quality_dir) for t in tasks]
-            results = list(pool.map(_publish_in_worker, jobs, chunksize=4))
+            jobs = [(t, settings.reports_dir, quality_dir) for t in due]
+            results = list(pool.map(_publish_in_worker, jobs, chunksize=max(1, min(16, len(jobs) // (4 * workers)))))
     written = [r for r in results if r.changed]
     for result in written:
         context.log.info(f"published {result.path.name} (version {result.version})")
     return MaterializeResult(
         metadata={
-            "workbooks": len(results),
+            "workbooks": len(tasks),
+            "workbooks_recomputed": len(due),
             "workbooks_published": len(written),
-            "workbooks_unchanged": len(results) - len(written),
+            "workbooks_unchanged": len(tasks) - len(written),
             "published": [str(r.path.relative_to(settings.reports_dir)) for r in written][:50],
         }
     )

@@ -483,13 +483,34 @@ def indicators(con) -> list[Indicator]:
     return [Indicator(*row) for row in rows]
 
 
+ANCESTRY_VIEW = "intermediate.int_org_ancestry_monthly"
+ANCESTRY_TABLE = "report_ancestry"
+
+
+def prepare_ancestry(con, first_month, last_month) -> str:
+    """Every unit's chain of ancestors in each month from `first_month` to `last_month`,
+    copied once from the (recursive) ancestry view into a temp table of this connection,
+    sorted by ancestor so that one area's subtree is a narrow scan. Returns the table's
+    name, to pass as `ancestry=` to the report functions for periods inside those months
+    (the view is evaluated once per publishing process, not once per workbook)."""
+    con.execute(f"drop table if exists {ANCESTRY_TABLE}")
+    con.execute(
+        f"""create temp table {ANCESTRY_TABLE} as
+            select unit_code, month, ancestor_code, ancestor_type, depth from {ANCESTRY_VIEW}
+            where month between ?::date and ?::date and ancestor_type <> 'national'
+            order by ancestor_code, month, unit_code""",
+        [first_month, last_month],
+    )
+    return ANCESTRY_TABLE
+
+
 class _Scope:
     """The subtree of `root` in each month of the period, as a temporary table (unit_code,
-    month, unit_type, parent_code): the ancestry view is evaluated once per report. Temp
-    tables work on a read-only connection; the table is dropped on exit."""
+    month, unit_type, parent_code): the ancestry is read once per report. Temp tables work
+    on a read-only connection; the table is dropped on exit."""
 
-    def __init__(self, con, root: str, period: Period):
-        self.con, self.root, self.period = con, root, period
+    def __init__(self, con, root: str, period: Period, ancestry: str = ANCESTRY_VIEW):
+        self.con, self.root, self.period, self.ancestry = con, root, period, ancestry
         self.table = f"report_scope_{uuid.uuid4().hex}"
 
     def __enter__(self) -> str:
@@ -497,10 +518,10 @@ class _Scope:
             f"""
             create temp table {self.table} as
             select a.unit_code, a.month, s.ancestor_type as unit_type, p.ancestor_code as parent_code
-            from intermediate.int_org_ancestry_monthly a
-            join intermediate.int_org_ancestry_monthly s
+            from {self.ancestry} a
+            join {self.ancestry} s
                 on s.unit_code = a.unit_code and s.month = a.month and s.depth = 0
-            left join intermediate.int_org_ancestry_monthly p
+            left join {self.ancestry} p
                 on p.unit_code = a.unit_code and p.month = a.month and p.depth = 1
             where a.ancestor_code = $root and a.month between $first and $last
             """,
@@ -554,18 +575,18 @@ def unit_name(con, unit_code: str, on: date) -> str:
     return row[0] if row and row[0] else unit_code
 
 
-def _province_of(con, area_code: str, period: Period) -> str:
+def _province_of(con, area_code: str, period: Period, ancestry: str = ANCESTRY_VIEW) -> str:
     row = con.execute(
-        """select arg_max(ancestor_code, month) from intermediate.int_org_ancestry_monthly
+        f"""select arg_max(ancestor_code, month) from {ancestry}
            where unit_code = ? and ancestor_type = 'province' and month between ? and ?""",
         [area_code, period.period_start, period.last_month],
     ).fetchone()
     return row[0] if row and row[0] else ""
 
 
-def _area_type(con, area_code: str, period: Period) -> str:
+def _area_type(con, area_code: str, period: Period, ancestry: str = ANCESTRY_VIEW) -> str:
     row = con.execute(
-        """select arg_max(ancestor_type, month) from intermediate.int_org_ancestry_monthly
+        f"""select arg_max(ancestor_type, month) from {ancestry}
            where unit_code = ? and depth = 0 and month between ? and ?""",
         [area_code, period.period_start, period.last_month],
     ).fetchone()
@@ -856,22 +877,23 @@ def quality_summary(quality_dir: Path | str | None) -> QualitySummary:
 # --- the reports -------------------------------------------------------------------------
 
 
-def _area_report(cls, con, area_code: str, period_type: str, period_start, quality_dir) -> AreaReport:
+def _area_report(cls, con, area_code: str, period_type: str, period_start, quality_dir,
+                 ancestry: str = ANCESTRY_VIEW) -> AreaReport:  # fmt: skip
     period = _period(con, period_type, period_start)
     previous = _period(con, period.period_type, previous_period(period).period_start)
     kpis = indicators(con)
-    with _Scope(con, area_code, period) as scope:
-        return _build(cls, con, scope, area_code, period, previous, kpis, quality_dir)
+    with _Scope(con, area_code, period, ancestry) as scope:
+        return _build(cls, con, scope, area_code, period, previous, kpis, quality_dir, ancestry)
 
 
-def _build(cls, con, scope, area_code, period, previous, kpis, quality_dir) -> AreaReport:
+def _build(cls, con, scope, area_code, period, previous, kpis, quality_dir, ancestry=ANCESTRY_VIEW) -> AreaReport:
     units = _units_in_scope(con, scope)
-    area_type = units.get(area_code, {}).get("unit_type") or _area_type(con, area_code, period)
+    area_type = units.get(area_code, {}).get("unit_type") or _area_type(con, area_code, period, ancestry)
     area_name = units.get(area_code, {}).get("unit_name") or unit_name(con, area_code, period.period_end)
     if area_type == "province":
         province_code, province_name = area_code, area_name
     else:
-        province_code = _province_of(con, area_code, period)
+        province_code = _province_of(con, area_code, period, ancestry)
         province_name = unit_name(con, province_code, period.period_end) if province_code else ""
     report = cls(
         area_code=area_code,
@@ -898,14 +920,17 @@ def _build(cls, con, scope, area_code, period, previous, kpis, quality_dir) -> A
     return report
 
 
-def province_report(con, province_code: str, period_type: str, period_start, quality_dir=None) -> ProvinceReport:
-    """The province's report for the period (see the module docstring)."""
-    return _area_report(ProvinceReport, con, province_code, period_type, period_start, quality_dir)
+def province_report(con, province_code: str, period_type: str, period_start, quality_dir=None,
+                    ancestry: str = ANCESTRY_VIEW) -> ProvinceReport:  # fmt: skip
+    """The province's report for the period (see the module docstring). `ancestry`: the
+    ancestry view, or a table from `prepare_ancestry` covering the period's months."""
+    return _area_report(ProvinceReport, con, province_code, period_type, period_start, quality_dir, ancestry)
 
 
-def district_report(con, area_code: str, period_type: str, period_start, quality_dir=None) -> DistrictReport:
+def district_report(con, area_code: str, period_type: str, period_start, quality_dir=None,
+                    ancestry: str = ANCESTRY_VIEW) -> DistrictReport:  # fmt: skip
     """A district's or commune's report on its own schools for the period."""
-    return _area_report(DistrictReport, con, area_code, period_type, period_start, quality_dir)
+    return _area_report(DistrictReport, con, area_code, period_type, period_start, quality_dir, ancestry)
 
 
 def provinces_with_data(con, period_type: str, period_start) -> list[str]:
@@ -918,15 +943,16 @@ def provinces_with_data(con, period_type: str, period_start) -> list[str]:
     return [r[0] for r in rows]
 
 
-def areas_with_data(con, province_code: str, period_type: str, period_start) -> list[str]:
+def areas_with_data(con, province_code: str, period_type: str, period_start,
+                    ancestry: str = ANCESTRY_VIEW) -> list[str]:  # fmt: skip
     """Districts/communes with figures for the period that sat inside the province in some
     month of it."""
     period = make_period(period_type, period_start)
     rows = con.execute(
-        """
+        f"""
         select distinct f.area_code
         from marts.fct_kpi_area_period f
-        join intermediate.int_org_ancestry_monthly a
+        join {ancestry} a
             on a.unit_code = f.area_code and a.ancestor_code = $province
             and a.month between $first and $last
         where f.area_type in ('district', 'commune')
@@ -942,3 +968,167 @@ def areas_with_data(con, province_code: str, period_type: str, period_start) -> 
         },
     ).fetchall()
     return [r[0] for r in rows]
+
+
+# --- what to publish, and whether it changed ---------------------------------------------
+
+# Part of every fingerprint: a change here (or in what the fingerprint covers) makes every
+# report's inputs look new once; `versions.publish` then republishes only changed figures.
+INPUTS_FORMAT = "de06-report-inputs/1"
+
+
+@dataclass(frozen=True)
+class ReportTask:
+    """One workbook to consider: a province's or a district's/commune's report on a period,
+    with the fingerprint of everything its frozen figures are computed from."""
+
+    kind: str  # "province" or "district"
+    area_code: str
+    period_type: str
+    period_start: date
+    province_code: str
+    fingerprint: str
+
+    @property
+    def period_key(self) -> str:
+        return period_key(self.period_type, self.period_start)
+
+    @property
+    def stem(self) -> str:
+        prefix = "bao_cao_tinh_" if self.kind == "province" else "bao_cao_"
+        return f"{prefix}{self.area_code}_{self.period_key}"
+
+
+def report_tasks(con, first, last, provinces=None, kind: str | None = None,
+                 ancestry: str = ANCESTRY_VIEW) -> list[ReportTask]:  # fmt: skip
+    """Every report of every period containing a month from `first` to `last` (ISO dates
+    or dates), for the provinces with data (only `provinces` when given) and each of their
+    districts/communes with data (only one `kind` when given), with the fingerprint of its
+    inputs, in one query. A district that sat in two provinces during a period is listed
+    once (its report does not depend on the province).
+
+    The fingerprint is computed in SQL from exactly the mart rows the report's frozen
+    figures (`AreaReport.figures`) are derived from, each row hashed with its key:
+    - the area's rows of `marts.fct_kpi_area_period` for the period and the previous one;
+    - a province's districts/communes (units of those types inside it in some month of
+      the period): their rows of `marts.fct_kpi_area_period` for the period;
+    - every row of `marts.fct_kpi_unit_month` of every unit inside the area in a month of
+      the period (the schools' figures and the area's own office), with its month;
+    - the rows of `marts.fct_reporting_completeness` of the area (and a province's
+      districts/communes) for the months of the period.
+    Equal fingerprints mean equal figures, so the workbook need not even be computed; a
+    different fingerprint may still give equal figures (a row that does not reach them),
+    in which case nothing new is published. Names and the quality summary are not
+    frozen figures, as in `versions.publish`."""
+    rows = con.execute(
+        f"""
+        with periods as (
+            select period_type, period_start, period_end,
+                (period_start - case period_type when 'month' then interval 1 month
+                    when 'quarter' then interval 3 month when 'half_year' then interval 6 month
+                    else interval 12 month end)::date as previous_start
+            from marts.dim_period
+            where period_start <= $last::date and period_end >= $first::date
+        ),
+        period_months as (
+            select p.period_type, p.period_start, m::date as month
+            from periods p, unnest(generate_series(p.period_start, p.period_end, interval 1 month)) as t(m)
+        ),
+        provinces as (
+            select distinct f.area_code, f.period_type, f.period_start
+            from marts.fct_kpi_area_period f
+            join periods p using (period_type, period_start)
+            where f.area_type = 'province'
+                and (cast($provinces as varchar[]) is null or list_contains($provinces, f.area_code))
+        ),
+        districts as (
+            select f.area_code, f.period_type, f.period_start, min(a.ancestor_code) as province_code
+            from marts.fct_kpi_area_period f
+            join periods p using (period_type, period_start)
+            join {ancestry} a on a.unit_code = f.area_code and a.ancestor_type = 'province'
+                and a.month between p.period_start and p.period_end
+            join provinces v on v.area_code = a.ancestor_code
+                and v.period_type = f.period_type and v.period_start = f.period_start
+            where f.area_type in ('district', 'commune')
+            group by f.area_code, f.period_type, f.period_start
+        ),
+        tasks as (
+            select * from (
+                select 'province' as kind, area_code, period_type, period_start, area_code as province_code
+                from provinces
+                union all
+                select 'district', area_code, period_type, period_start, province_code from districts
+            ) where $kind is null or kind = $kind
+        ),
+        sub_areas as (
+            select distinct t.area_code, t.period_type, t.period_start, s.unit_code as sub_code
+            from tasks t
+            join period_months m using (period_type, period_start)
+            join {ancestry} a on a.ancestor_code = t.area_code and a.month = m.month and a.depth > 0
+            join {ancestry} s on s.unit_code = a.unit_code and s.month = a.month and s.depth = 0
+                and s.ancestor_type in ('district', 'commune')
+            where t.kind = 'province'
+        ),
+        h_own as (
+            select t.area_code, t.period_type, t.period_start,
+                sum(hash(f.kpi_code, f.period_start, f.numerator, f.denominator, f.value, f.target)) as h
+            from tasks t
+            join periods p using (period_type, period_start)
+            join marts.fct_kpi_area_period f on f.area_code = t.area_code
+                and f.period_type = t.period_type and f.period_start in (t.period_start, p.previous_start)
+            group by all
+        ),
+        h_sub as (
+            select s.area_code, s.period_type, s.period_start,
+                sum(hash(f.area_code, f.kpi_code, f.numerator, f.denominator, f.value, f.target)) as h
+            from sub_areas s
+            join marts.fct_kpi_area_period f on f.area_code = s.sub_code
+                and f.period_type = s.period_type and f.period_start = s.period_start
+            group by all
+        ),
+        area_months as (
+            select a.ancestor_code as area_code, f.month,
+                sum(hash(f.unit_code, f.month, f.kpi_code, f.numerator, f.denominator)) as h
+            from marts.fct_kpi_unit_month f
+            join {ancestry} a on a.unit_code = f.unit_code and a.month = f.month
+            where a.ancestor_type in ('district', 'commune', 'province')
+                and f.month between (select min(period_start) from periods)
+                                and (select max(period_end) from periods)
+                and a.ancestor_code in (select area_code from tasks)
+            group by all
+        ),
+        h_units as (
+            select t.area_code, t.period_type, t.period_start, sum(am.h) as h
+            from tasks t
+            join period_months m using (period_type, period_start)
+            join area_months am on am.area_code = t.area_code and am.month = m.month
+            group by all
+        ),
+        completeness_areas as (
+            select area_code, period_type, period_start, area_code as code from tasks
+            union
+            select area_code, period_type, period_start, sub_code from sub_areas
+        ),
+        h_progress as (
+            select c.area_code, c.period_type, c.period_start,
+                sum(hash(r.area_code, r.month, r.expected_units, r.received_units, r.on_time_units)) as h
+            from completeness_areas c
+            join period_months m using (period_type, period_start)
+            join marts.fct_reporting_completeness r on r.area_code = c.code and r.month = m.month
+            group by all
+        )
+        select t.kind, t.area_code, t.period_type, t.period_start, t.province_code,
+            md5(concat_ws('|', coalesce(o.h, 0), coalesce(s.h, 0), coalesce(u.h, 0), coalesce(g.h, 0)))
+        from tasks t
+        left join h_own o using (area_code, period_type, period_start)
+        left join h_sub s using (area_code, period_type, period_start)
+        left join h_units u using (area_code, period_type, period_start)
+        left join h_progress g using (area_code, period_type, period_start)
+        order by t.period_start, t.period_type, t.kind desc, t.province_code, t.area_code
+        """,
+        {"first": first, "last": last, "provinces": sorted(provinces) if provinces else None, "kind": kind},
+    ).fetchall()
+    return [
+        ReportTask(kind, code, ptype, _as_date(start), province, f"{INPUTS_FORMAT}:{digest}")
+        for kind, code, ptype, start, province, digest in rows
+    ]

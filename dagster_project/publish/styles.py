@@ -5,6 +5,7 @@ Every cell goes through `put`, which writes with `quality.xlsx_safe.write_cell`:
 always stored as text (never a formula, error value or link), whatever it starts with.
 """
 
+from copy import copy
 from dataclasses import dataclass
 
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -52,17 +53,41 @@ class Column:
 
 def put(ws: Worksheet, row: int, column: int, value, *, font=BODY_FONT, number_format=None,
         fill=None, border=None, alignment=None):  # fmt: skip
-    """Write one cell safely (text stays text) with the given look."""
-    style = {"font": font}
-    if number_format:
-        style["number_format"] = number_format
-    if fill is not None:
-        style["fill"] = fill
-    if border is not None:
-        style["border"] = border
-    if alignment is not None:
-        style["alignment"] = alignment
-    return write_cell(ws, row, column, value, **style)
+    """Write one cell safely (text stays text) with the given look.
+
+    Setting a style attribute on an openpyxl cell hashes the style object and looks it up
+    in the workbook's collection: most of a report's build time. The first cell of each
+    look in a workbook is styled that way; its style indices are kept and copied onto
+    every later cell with the same look."""
+    key = (id(font), number_format or None, id(fill), id(border), id(alignment))
+    cache = _style_cache(ws.parent)
+    found = cache.get(key)
+    if found is None:
+        style = {"font": font}
+        if number_format:
+            style["number_format"] = number_format
+        if fill is not None:
+            style["fill"] = fill
+        if border is not None:
+            style["border"] = border
+        if alignment is not None:
+            style["alignment"] = alignment
+        cell = write_cell(ws, row, column, value, **style)
+        template = copy(cell._style)
+        template.quotePrefix = 0  # per value, set by write_cell
+        # The style objects ride along so that their ids stay theirs while cached.
+        cache[key] = (template, (font, fill, border, alignment))
+        return cell
+    ws.cell(row=row, column=column)._style = copy(found[0])
+    return write_cell(ws, row, column, value)
+
+
+def _style_cache(workbook) -> dict:
+    """Per workbook (style indices belong to one workbook's collections)."""
+    cache = workbook.__dict__.get("_de06_style_cache")
+    if cache is None:
+        cache = workbook.__dict__["_de06_style_cache"] = {}
+    return cache
 
 
 def title_block(ws: Worksheet, lines: list[tuple[str, str]], width: int, start_row: int = 1) -> int:

@@ -15,13 +15,21 @@ without its workbook (a publish killed between the two) was never published and 
 removed by the next publish of that report, which then takes the same number, so a killed
 run leaves the reports as if it had not happened. A workbook without its sidecar (not
 written by this order) is skipped, never reused. An existing version file is never
-overwritten.
+overwritten (but for the fingerprint below).
+
+`fingerprint` (optional) identifies the inputs the figures were computed from
+(`report_data.report_tasks`); it is stored in the sidecar (`inputs_fingerprint`, near the
+start of the file, so that `published_inputs` reads only the head of each sidecar). A
+caller compares it with the current inputs' fingerprint and does not even compute a
+report whose inputs are unchanged. When the inputs changed but the figures did not, the
+sidecar's fingerprint is updated (replaced atomically; figures and workbook untouched).
 """
 
 import json
 import os
 import re
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -118,6 +126,42 @@ def _versions(out_dir: Path, stem: str) -> dict[int, set[str]]:
 
 def _paths(out_dir: Path, stem: str, version: int) -> tuple[Path, Path]:
     return out_dir / f"{stem}_v{version}.xlsx", out_dir / f"{stem}_v{version}.json"
+
+
+_SIDECAR_HEAD = 4096
+_FINGERPRINT_IN_HEAD = re.compile(r'"inputs_fingerprint":"([^"\\]*)"')
+_VERSION_FILE = re.compile(r"^(.+)_v(\d+)\.(xlsx|json)$")
+
+
+def published_inputs(out_dir: Path) -> dict[str, str | None]:
+    """For every report stem under `out_dir`, the inputs fingerprint stored with its latest
+    published version (workbook and sidecar; None when it has none). One listing of the
+    folder and the head of one sidecar per stem: cheap even for thousands of reports."""
+    found: dict[str, dict[int, set[str]]] = defaultdict(dict)
+    try:
+        entries = list(os.scandir(out_dir))
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    for entry in entries:
+        match = _VERSION_FILE.match(entry.name)
+        if match:
+            found[match.group(1)].setdefault(int(match.group(2)), set()).add(match.group(3))
+    out = {}
+    for stem, versions in found.items():
+        complete = [v for v, suffixes in versions.items() if suffixes == {"xlsx", "json"}]
+        if complete:
+            out[stem] = _stored_fingerprint(_paths(Path(out_dir), stem, max(complete))[1])
+    return out
+
+
+def _stored_fingerprint(sidecar: Path) -> str | None:
+    try:
+        with open(sidecar, "rb") as handle:
+            head = handle.read(_SIDECAR_HEAD).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    match = _FINGERPRINT_IN_HEAD.search(head)
+    return match.group(1) if match else None
 
 
 def latest_published(out_dir: Path, stem: str) -> tuple[int, dict, dict] | None:
@@ -217,12 +261,14 @@ def publish(
     workbook_factory: Callable[[], Workbook] | Workbook,
     figures: Mapping[tuple, tuple],
     labels: Mapping[tuple, tuple] | None = None,
+    fingerprint: str | None = None,
 ) -> PublishResult:
     """Publish the report `stem` under `out_dir` (see the module docstring).
 
     `workbook_factory()` builds the workbook, only when a new version is due. `labels`
     (default: `figures.labels` when the mapping has them, as `report.figures` does) names
-    each key's indicator, area and period on the change sheet.
+    each key's indicator, area and period on the change sheet. `fingerprint`: the inputs'
+    fingerprint, stored with the version.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -237,6 +283,8 @@ def publish(
 
     latest = latest_published(out_dir, stem)
     if latest is not None and latest[1] == new_figures:
+        if fingerprint is not None:
+            _record_fingerprint(_paths(out_dir, stem, latest[0])[1], fingerprint)
         return PublishResult(_paths(out_dir, stem, latest[0])[0], latest[0], False)
 
     changes: list[Change] = []
@@ -259,6 +307,7 @@ def publish(
             "format": SIDECAR_FORMAT,
             "stem": stem,
             "version": version,
+            "inputs_fingerprint": fingerprint,
             "published_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "previous_version": latest[0] if latest else None,
             "changed_figures": len(changes),
@@ -273,3 +322,33 @@ def publish(
                 break
             sidecar.unlink(missing_ok=True)
     return PublishResult(xlsx, version, True)
+
+
+def _record_fingerprint(sidecar: Path, fingerprint: str) -> None:
+    """Store `fingerprint` in the sidecar of a version whose figures are still current
+    (the rest of the document unchanged; replaced atomically)."""
+    if _stored_fingerprint(sidecar) == fingerprint:
+        return
+    try:
+        document = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    updated = {}
+    for key, value in document.items():  # the fingerprint stays near the head of the file
+        if key != "inputs_fingerprint":
+            updated[key] = value
+        if key == "version":
+            updated["inputs_fingerprint"] = fingerprint
+    updated.setdefault("inputs_fingerprint", fingerprint)
+    data = json.dumps(updated, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=".~tmp-", suffix=".json", dir=sidecar.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, sidecar)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
