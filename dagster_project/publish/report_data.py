@@ -490,15 +490,26 @@ ANCESTRY_TABLE = "report_ancestry"
 def prepare_ancestry(con, first_month, last_month) -> str:
     """Every unit's chain of ancestors in each month from `first_month` to `last_month`,
     copied once from the (recursive) ancestry view into a temp table of this connection,
-    sorted by ancestor so that one area's subtree is a narrow scan. Returns the table's
-    name, to pass as `ancestry=` to the report functions for periods inside those months
-    (the view is evaluated once per publishing process, not once per workbook)."""
+    sorted by ancestor so that one area's subtree is a narrow scan, with each unit's own
+    type and parent that month beside it. Returns the table's name, to pass as
+    `ancestry=` to the report functions for periods inside those months (the view is
+    evaluated once per publishing process, not once or more per workbook)."""
     con.execute(f"drop table if exists {ANCESTRY_TABLE}")
     con.execute(
         f"""create temp table {ANCESTRY_TABLE} as
-            select unit_code, month, ancestor_code, ancestor_type, depth from {ANCESTRY_VIEW}
-            where month between ?::date and ?::date and ancestor_type <> 'national'
-            order by ancestor_code, month, unit_code""",
+            with chain as (
+                select unit_code, month, ancestor_code, ancestor_type, depth from {ANCESTRY_VIEW}
+                where month between ?::date and ?::date and ancestor_type <> 'national'
+            ),
+            own as (
+                select unit_code, month,
+                    any_value(ancestor_type) filter (where depth = 0) as unit_type,
+                    any_value(ancestor_code) filter (where depth = 1) as parent_code
+                from chain group by unit_code, month
+            )
+            select c.*, o.unit_type, o.parent_code
+            from chain c join own o using (unit_code, month)
+            order by c.ancestor_code, c.month, c.unit_code""",
         [first_month, last_month],
     )
     return ANCESTRY_TABLE
@@ -514,6 +525,15 @@ class _Scope:
         self.table = f"report_scope_{uuid.uuid4().hex}"
 
     def __enter__(self) -> str:
+        params = {"root": self.root, "first": self.period.period_start, "last": self.period.last_month}
+        if self.ancestry == ANCESTRY_TABLE:  # each row carries the unit's own type and parent
+            self.con.execute(
+                f"""create temp table {self.table} as
+                    select unit_code, month, unit_type, parent_code from {self.ancestry}
+                    where ancestor_code = $root and month between $first and $last""",
+                params,
+            )
+            return self.table
         self.con.execute(
             f"""
             create temp table {self.table} as
@@ -525,7 +545,7 @@ class _Scope:
                 on p.unit_code = a.unit_code and p.month = a.month and p.depth = 1
             where a.ancestor_code = $root and a.month between $first and $last
             """,
-            {"root": self.root, "first": self.period.period_start, "last": self.period.last_month},
+            params,
         )
         return self.table
 
