@@ -38,9 +38,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="output folder (gets reference/ and inbox/)")
     p.add_argument("--sample", action="store_true",
                    help="the committed sample: fixes every option below (Quảng Ninh 22 + Bình Dương 74, "
-                        "2025-01..2025-06, story events and the bad files under inbox/loi/)")
-    p.add_argument("--sample-crossing", action="store_true",
-                   help="the sample extended to 2025-12 on the crossing tree (not committed)")
+                        "2025-01..2025-07 across the July 2025 reorganisation, story events and the bad "
+                        "files under inbox/loi/)")
+    p.add_argument("--sample-year", action="store_true",
+                   help="the sample continued to 2025-12 (not committed)")
     p.add_argument("--large-file", action="store_true",
                    help="with --sample: also write a 21 MiB file (file_too_large); left out of the committed sample")
     p.add_argument("--seed", type=int, default=6, help="random seed (default 6)")
@@ -77,9 +78,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.sample or args.sample_crossing:
+    if args.sample or args.sample_year:
         from . import sample
-        res = sample.build_sample(args.out, crossing=args.sample_crossing, large_file=args.large_file,
+        res = sample.build_sample(args.out, year=args.sample_year, large_file=args.large_file,
                                   jobs=args.jobs, progress=not args.quiet)
         print(f"sample: {res['files']} files in {res['seconds']:.1f}s -> {args.out}", file=sys.stderr)
         return 0

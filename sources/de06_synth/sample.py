@@ -1,9 +1,13 @@
 """The committed sample (`python -m de06_synth --sample --out sources`).
 
 Quảng Ninh (22) and Bình Dương (74) with their real districts, about 150 schools (one in ten
-of the estimated count), January–June 2025 on the pre-July tree. Random events run at low
-rates; the story below pins the events that the README promises, and bad_files.py adds the
-hand-made faulty files under inbox/loi/. Every option is fixed here, so the bytes are fixed.
+of the estimated count), January–July 2025 on the crossing tree: January–June under the old
+provinces and districts, July under the tree of 1 July 2025 (Quảng Ninh's communes replace its
+districts; Bình Dương is merged into Hồ Chí Minh City, 79). Random events run at low rates; the
+story below pins the events that the README promises, and bad_files.py adds the hand-made
+faulty files under inbox/loi/. Every option is fixed here, so the bytes are fixed.
+
+`year=True` continues the same sample to December 2025 (not committed: about 19 MB).
 """
 
 import shutil
@@ -20,6 +24,9 @@ PROVINCES = ["22", "74"]
 SCALE = 0.1
 OPENING = Churn("open", "724", "mam_non", date(2025, 3, 15), name="Trường Mầm non Tuổi Hồng")
 CLOSING = Churn("close", "206", "tieu_hoc", date(2025, 4, 20))  # TH Nam Hoà merges into TH Hiệp Hòa
+# A Bình Dương school closed before the merger of 1 July: its history belongs to Hồ Chí Minh City
+# on today's tree, through its successor.
+CLOSING_74 = Churn("close", "718", "mam_non", date(2025, 5, 31))
 
 CLEAN = {"missing": False, "resubmit": False, "duplicate": False, "fault": None}
 
@@ -28,10 +35,13 @@ def _dt(s: str) -> datetime:
     return datetime.strptime(s, "%d/%m/%Y %H:%M")
 
 
-def options(out: Path, crossing: bool = False, jobs: int = 2, progress: bool = True) -> generate.Options:
+LAST_MONTH = "2025-07"  # the committed sample's last month: the first month on the new tree
+
+
+def options(out: Path, year: bool = False, jobs: int = 2, progress: bool = True) -> generate.Options:
     return generate.Options(
-        out=out, seed=SEED, tree="crossing" if crossing else "before", provinces=PROVINCES,
-        months=parse_months("2025-01..2025-12" if crossing else "2025-01..2025-06"),
+        out=out, seed=SEED, tree="crossing", provinces=PROVINCES,
+        months=parse_months("2025-01.." + ("2025-12" if year else LAST_MONTH)),
         late_rate=0.05, missing_rate=0.02, resubmit_rate=0.02, fault_rate=0.0, duplicate_rate=0.01,
         formats=("xlsx", "csv", "json"), jobs=jobs, scale=SCALE, churn_rate=0.0, messy=0.3, engine="fast",
         school_alt_formats=0.0,
@@ -39,9 +49,9 @@ def options(out: Path, crossing: bool = False, jobs: int = 2, progress: bool = T
         manifest=None, progress=progress)
 
 
-def build_registry(crossing: bool = False) -> registry.Registry:
-    return registry.build("crossing" if crossing else "before", PROVINCES, SEED, scale=SCALE,
-                          churn=[OPENING, CLOSING], deadline_override=("22", "school", 7))
+def build_registry() -> registry.Registry:
+    return registry.build("crossing", PROVINCES, SEED, scale=SCALE,
+                          churn=[OPENING, CLOSING, CLOSING_74], deadline_override=("22", "school", 7))
 
 
 def story(ctx: generate.Context) -> generate.Story:
@@ -217,15 +227,15 @@ def story(ctx: generate.Context) -> generate.Story:
     return st
 
 
-def build_sample(out: Path, crossing: bool = False, large_file: bool = False, jobs: int = 2,
+def build_sample(out: Path, year: bool = False, large_file: bool = False, jobs: int = 2,
                  progress: bool = True, manifest_name: str = "sample_manifest.csv") -> dict:
     out = Path(out)
     for sub in ("inbox", "reference"):
         if (out / sub).exists():
             shutil.rmtree(out / sub)
     (out / "inbox").mkdir(parents=True)
-    reg = build_registry(crossing)
-    opt = replace(options(out, crossing, jobs, progress), manifest=out / manifest_name)
+    reg = build_registry()
+    opt = replace(options(out, year, jobs, progress), manifest=out / manifest_name)
     ctx = generate.Context(opt, reg)
     ctx.story = story(ctx)
     extra = bad_files.write_all(ctx, out / "inbox", large_file=large_file)

@@ -61,8 +61,10 @@ def test_sample_reproduces_committed(fresh_sample, sources_dir):
 
 
 def test_sample_is_small(sources_dir):
+    # Issue 2 asked for under 5 MB for January–June; July 2025 on the new tree (issue 8) adds
+    # 1.06 MB. docs/decisions.md: the limit is 6 MB for January–July.
     total = sum(p.stat().st_size for p in _tree(sources_dir).values())
-    assert total < 5_000_000
+    assert total < 6_000_000
 
 
 def _manifest(root: Path) -> list[dict]:
