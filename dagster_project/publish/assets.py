@@ -115,8 +115,9 @@ def _publish_in_worker(args):
     return publish_one(_WORKER["con"], task, reports_dir, quality_dir, _WORKER["ancestry"])
 
 
-# Below this many workbooks, starting worker processes costs more than it saves.
-POOL_MIN_TASKS = 8
+# Below this many district workbooks, starting worker processes costs more than it saves;
+# province workbooks (every school of the province) are worth it from two.
+POOL_MIN_TASKS = {"district": 8, "province": 2}
 
 
 def _publish_all(context, config, warehouse, kind: str) -> MaterializeResult:
@@ -131,14 +132,14 @@ def _publish_all(context, config, warehouse, kind: str) -> MaterializeResult:
         ancestry = prepare_ancestry(con, *months)
         tasks = report_tasks(con, first, last, _wanted_provinces(context, config), kind, ancestry)
         due = due_tasks(tasks, settings.reports_dir)
-        in_process = workers <= 1 or len(due) < POOL_MIN_TASKS
+        in_process = workers <= 1 or len(due) < POOL_MIN_TASKS[kind]
         if in_process:
             results = [publish_one(con, t, settings.reports_dir, quality_dir, ancestry) for t in due]
     context.log.info(f"{kind} workbooks: {len(tasks)} in the window, {len(due)} with changed inputs")
     if not in_process:
         context.log.info(f"publishing {len(due)} {kind} workbooks in {workers} processes")
         with ProcessPoolExecutor(
-            max_workers=workers, initializer=_init_worker, initargs=(warehouse.path, months)
+            max_workers=min(workers, len(due)), initializer=_init_worker, initargs=(warehouse.path, months)
         ) as pool:
             jobs = [(t, settings.reports_dir, quality_dir) for t in due]
             results = list(pool.map(_publish_in_worker, jobs, chunksize=max(1, min(16, len(jobs) // (4 * workers)))))
