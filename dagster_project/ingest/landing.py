@@ -9,11 +9,13 @@ killed run never leaves half a submission behind.
 import hashlib
 import logging
 import os
+import stat
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from operator import attrgetter
 from pathlib import Path
 
 import duckdb
@@ -104,6 +106,14 @@ QUARANTINE_COLUMNS = [
     "reason_code", "detail", "raw_numerator", "raw_denominator",
 ]  # fmt: skip
 WARNING_COLUMNS = ["submission_id", "sheet", "row_number", "warning_code", "detail"]
+_ACCEPTED, _REASON, _ROWS_ACCEPTED, _ROWS_QUARANTINED = (
+    SUBMISSION_COLUMNS.index(c) for c in ("accepted", "reason_code", "rows_accepted", "rows_quarantined")
+)
+_Q_REASON = QUARANTINE_COLUMNS.index("reason_code")
+_FIGURE_ROW = attrgetter(*FIGURE_COLUMNS)
+_QUARANTINE_ROW = attrgetter(*QUARANTINE_COLUMNS)
+_WARNING_ROW = attrgetter(*WARNING_COLUMNS)
+_SUBMISSION_ROW = attrgetter(*SUBMISSION_COLUMNS[:-2])  # ingested_at, parsed_with: the writer's
 
 
 @dataclass(frozen=True)
@@ -129,16 +139,21 @@ class IngestSummary:
     reasons: dict[str, int] = field(default_factory=dict)
 
     def add(self, result: FileResult) -> None:
+        self.add_row(_SUBMISSION_ROW(result), list(map(_QUARANTINE_ROW, result.quarantined)))
+
+    def add_row(self, submission: tuple, quarantined: list[tuple]) -> None:
+        """One parsed file: its submission row (SUBMISSION_COLUMNS order) and quarantined rows."""
+        accepted, reason_code = submission[_ACCEPTED], submission[_REASON]
         self.files_new += 1
-        if result.accepted:
+        if accepted:
             self.submissions_accepted += 1
         else:
             self.submissions_rejected += 1
-            self.reasons[result.reason_code or "?"] = self.reasons.get(result.reason_code or "?", 0) + 1
-        self.rows_accepted += result.rows_accepted
-        self.rows_quarantined += result.rows_quarantined
-        for q in result.quarantined:
-            self.reasons[q.reason_code] = self.reasons.get(q.reason_code, 0) + 1
+            self.reasons[reason_code or "?"] = self.reasons.get(reason_code or "?", 0) + 1
+        self.rows_accepted += submission[_ROWS_ACCEPTED]
+        self.rows_quarantined += submission[_ROWS_QUARANTINED]
+        for row in quarantined:
+            self.reasons[row[_Q_REASON]] = self.reasons.get(row[_Q_REASON], 0) + 1
 
 
 def is_submission_name(name: str) -> bool:
@@ -161,26 +176,30 @@ def _rel_text(path: Path, inbox: Path) -> str:
     return nfc(rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
-def discover(inbox: Path) -> list[FoundFile]:
-    """Every candidate file under `inbox`, any nesting, sorted by relative path.
-
-    Directory symlinks are not followed. A file symlink is read only when its target
-    stays inside the inbox; otherwise (or when it cannot be resolved: a loop) it is still
-    recorded (and rejected), but its target is never opened. A file that cannot be read
-    is recorded too (parsing then rejects it as unreadable); nothing here stops the run.
-    """
+def _walk(inbox: Path) -> list[FoundFile]:
+    """Every candidate file under `inbox`, sorted by relative path, not yet hashed
+    (`submission_id` is '' except for links out of the inbox). See `discover`."""
     inbox = inbox.resolve()
     found: list[FoundFile] = []
     if not inbox.is_dir():
         return found
+    top = str(inbox)
     for dirpath, dirnames, filenames in os.walk(inbox, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if is_submission_name(d))
+        # '/' composes with nothing, so the NFC of the parts joined by '/' is the NFC of
+        # the whole: the same text as `_rel_text` of each file's path, one call a folder.
+        prefix = "" if dirpath == top else _rel_text(Path(dirpath), inbox) + "/"
         for name in filenames:
             if not is_submission_name(name):
                 continue
-            path = Path(dirpath) / name
-            rel = _rel_text(path, inbox)
-            if path.is_symlink():
+            full = os.path.join(dirpath, name)
+            rel = prefix + nfc(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+            try:
+                info = os.lstat(full)
+            except OSError:
+                continue
+            if stat.S_ISLNK(info.st_mode):
+                path = Path(full)
                 try:
                     target = path.resolve()
                     inside = target.is_relative_to(inbox) and target.is_file()
@@ -190,61 +209,82 @@ def discover(inbox: Path) -> list[FoundFile]:
                     link_id = hashlib.sha256(b"symlink:" + rel.encode()).hexdigest()
                     found.append(FoundFile(rel, path, 0, link_id, outside_link=True))
                     continue
-                path = target
-            try:
-                if not path.is_file():
+                try:
+                    info = os.stat(target)
+                except OSError:
                     continue
-                size = path.stat().st_size
-            except OSError:
+                full = str(target)
+            if not stat.S_ISREG(info.st_mode):
                 continue
-            try:
-                submission_id = _hash_file(path, size)
-            except OSError:  # no permission, vanished: rejected as unreadable when parsed
-                submission_id = hashlib.sha256(b"unreadable:" + rel.encode()).hexdigest()
-            found.append(FoundFile(rel, path, size, submission_id))
+            found.append(FoundFile(rel, Path(full), info.st_size, ""))
     # Code-point order of the relative path, as the contract's version rules assume.
     found.sort(key=lambda f: f.rel_path)
     return found
 
 
-# --- parsing in worker processes -------------------------------------------------------
-
-_WORKER_REGISTRY: Registry | None = None
-_WORKER_LIMITS: Limits | None = None
-
-
-def _init_worker(registry: Registry, limits: Limits) -> None:
-    global _WORKER_REGISTRY, _WORKER_LIMITS
-    _WORKER_REGISTRY, _WORKER_LIMITS = registry, limits
+def _content_id(found: FoundFile) -> str:
+    try:
+        return _hash_file(found.abs_path, found.size)
+    except OSError:  # no permission, vanished: rejected as unreadable when parsed
+        return hashlib.sha256(b"unreadable:" + found.rel_path.encode()).hexdigest()
 
 
-def parse_found(found: FoundFile, registry: Registry, limits: Limits) -> FileResult:
-    """Read one file's bytes (unless it is too large or a link out) and parse it."""
-    if found.outside_link:
+def _read(found: FoundFile, limits: Limits) -> tuple[str, bytes | None, OSError | None]:
+    """One read of a file for both its content id (sha256) and its parse: (id, bytes, error).
+
+    No bytes when the file is over the size limit (hashed in blocks, never parsed) or
+    cannot be read (then the id comes from its path, as `discover` does)."""
+    if found.size > limits.max_file_bytes:
+        return _content_id(found), None, None
+    try:
+        data = found.abs_path.read_bytes()
+    except OSError as exc:
+        return hashlib.sha256(b"unreadable:" + found.rel_path.encode()).hexdigest(), None, exc
+    return hashlib.sha256(data).hexdigest(), data, None
+
+
+def discover(inbox: Path) -> list[FoundFile]:
+    """Every candidate file under `inbox`, any nesting, sorted by relative path, hashed.
+
+    Directory symlinks are not followed. A file symlink is read only when its target
+    stays inside the inbox; otherwise (or when it cannot be resolved: a loop) it is still
+    recorded (and rejected), but its target is never opened. A file that cannot be read
+    is recorded too (parsing then rejects it as unreadable); nothing here stops the run.
+    (`land_inbox` walks the same way, then hashes in its workers from the bytes it parses.)
+    """
+    return [f if f.outside_link else replace(f, submission_id=_content_id(f)) for f in _walk(inbox)]
+
+
+# --- parsing (in worker processes) -----------------------------------------------------
+
+
+def _outside_link_result(found: FoundFile) -> FileResult:
+    return FileResult(
+        submission_id=found.submission_id,
+        file_path=found.rel_path,
+        file_format=Path(found.rel_path).suffix.lower().lstrip("."),
+        file_size=0,
+        accepted=False,
+        reason_code="unreadable_file",
+        reason_detail="Tệp là một liên kết (symlink) trỏ ra ngoài thư mục nhận báo cáo; "
+        "hãy gửi chính tệp báo cáo, không gửi liên kết.",
+    )
+
+
+def _parse_read(
+    found: FoundFile, data: bytes | None, error: OSError | None, registry: Registry, limits: Limits
+) -> FileResult:
+    """Parse what `_read` gave: a read error is `unreadable_file`."""
+    if error is not None:
         return FileResult(
             submission_id=found.submission_id,
             file_path=found.rel_path,
             file_format=Path(found.rel_path).suffix.lower().lstrip("."),
-            file_size=0,
+            file_size=found.size,
             accepted=False,
             reason_code="unreadable_file",
-            reason_detail="Tệp là một liên kết (symlink) trỏ ra ngoài thư mục nhận báo cáo; "
-            "hãy gửi chính tệp báo cáo, không gửi liên kết.",
+            reason_detail=f"Không đọc được tệp ({error.__class__.__name__}).",
         )
-    data = None
-    if found.size <= limits.max_file_bytes:
-        try:
-            data = found.abs_path.read_bytes()
-        except OSError as exc:
-            return FileResult(
-                submission_id=found.submission_id,
-                file_path=found.rel_path,
-                file_format=Path(found.rel_path).suffix.lower().lstrip("."),
-                file_size=found.size,
-                accepted=False,
-                reason_code="unreadable_file",
-                reason_detail=f"Không đọc được tệp ({exc.__class__.__name__}).",
-            )
     return process_file(
         data=data,
         rel_path=found.rel_path,
@@ -255,23 +295,105 @@ def parse_found(found: FoundFile, registry: Registry, limits: Limits) -> FileRes
     )
 
 
-def _parse_in_worker(found: FoundFile) -> FileResult:
-    assert _WORKER_REGISTRY is not None and _WORKER_LIMITS is not None
-    return parse_found(found, _WORKER_REGISTRY, _WORKER_LIMITS)
+def parse_found(found: FoundFile, registry: Registry, limits: Limits) -> FileResult:
+    """Read one discovered file's bytes (unless it is too large or a link out) and parse it."""
+    if found.outside_link:
+        return _outside_link_result(found)
+    data, error = None, None
+    if found.size <= limits.max_file_bytes:
+        try:
+            data = found.abs_path.read_bytes()
+        except OSError as exc:
+            error = exc
+    return _parse_read(found, data, error, registry, limits)
 
 
-def parse_all(
-    files: list[FoundFile], registry: Registry, limits: Limits, workers: int
-) -> Iterator[FileResult]:
-    """Parse files, in order, in `workers` processes (in this process when 1 or few files)."""
-    if workers <= 1 or len(files) < 200:
-        for found in files:
-            yield parse_found(found, registry, limits)
+@dataclass
+class _Chunk:
+    """What parsing a list of files sends back: plain tuples, no per-row objects.
+
+    `ids` has the content id of every file given; `parsed` one entry per file parsed (those
+    not stored yet): (index in the list, submission row, then its numbers of figures,
+    quarantined rows and warnings, consecutive in the chunk's lists of row tuples).
+    """
+
+    ids: list[str] = field(default_factory=list)
+    parsed: list[tuple[int, tuple, int, int, int]] = field(default_factory=list)
+    figures: list[tuple] = field(default_factory=list)
+    quarantined: list[tuple] = field(default_factory=list)
+    warnings: list[tuple] = field(default_factory=list)
+
+
+def _land_chunk(
+    files: list[FoundFile], registry: Registry, limits: Limits, current: frozenset[str]
+) -> _Chunk:
+    """Read, hash and parse each file, one read each; a file whose id is in `current` (stored,
+    parsed the same way) is not parsed again."""
+    chunk = _Chunk()
+    for index, found in enumerate(files):
+        data, error = None, None
+        if not found.outside_link:
+            submission_id, data, error = _read(found, limits)
+            found = replace(found, submission_id=submission_id)
+        chunk.ids.append(found.submission_id)
+        if found.submission_id in current:
+            continue
+        if found.outside_link:
+            result = _outside_link_result(found)
+        else:
+            result = _parse_read(found, data, error, registry, limits)
+        chunk.figures.extend(map(_FIGURE_ROW, result.figures))
+        chunk.quarantined.extend(map(_QUARANTINE_ROW, result.quarantined))
+        chunk.warnings.extend(map(_WARNING_ROW, result.warnings))
+        chunk.parsed.append(
+            (index, _SUBMISSION_ROW(result), len(result.figures), len(result.quarantined),
+             len(result.warnings))
+        )  # fmt: skip
+    return chunk
+
+
+_WORKER_STATE: tuple[Registry, Limits, frozenset[str]] | None = None
+
+
+def _init_worker(registry: Registry, limits: Limits, current: frozenset[str]) -> None:
+    global _WORKER_STATE
+    _WORKER_STATE = (registry, limits, current)
+
+
+def _land_chunk_in_worker(files: list[FoundFile]) -> _Chunk:
+    assert _WORKER_STATE is not None
+    return _land_chunk(files, *_WORKER_STATE)
+
+
+# Fewer files than this are parsed in this process (a pool costs more than it saves).
+PARALLEL_MIN_FILES = 200
+
+
+def _chunk_size(files: int, workers: int) -> int:
+    """Big chunks (little traffic per file), but about 8 per worker at least (even load)."""
+    return max(16, min(256, files // (workers * 8)))
+
+
+def land_chunks(
+    files: list[FoundFile],
+    registry: Registry,
+    limits: Limits,
+    workers: int,
+    current: frozenset[str] = frozenset(),
+) -> Iterator[_Chunk]:
+    """`_land_chunk` over consecutive slices of `files`, in order: in `workers` processes, or
+    in this process when `workers` is 1 or there are fewer than PARALLEL_MIN_FILES files."""
+    parallel = workers > 1 and len(files) >= PARALLEL_MIN_FILES
+    size = _chunk_size(len(files), workers) if parallel else 512
+    slices = [files[i : i + size] for i in range(0, len(files), size)]
+    if not parallel:
+        for part in slices:
+            yield _land_chunk(part, registry, limits, current)
         return
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(registry, limits)
+        max_workers=workers, initializer=_init_worker, initargs=(registry, limits, current)
     ) as pool:
-        yield from pool.map(_parse_in_worker, files, chunksize=64)
+        yield from pool.map(_land_chunk_in_worker, slices)
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -286,85 +408,71 @@ def ingest_fingerprint(registry: Registry, limits: Limits) -> str:
     return f"{PARSER_VERSION}:{registry.fingerprint}:{limits.max_file_bytes}"
 
 
-def _frame(rows: Iterable[tuple], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame.from_records(list(rows), columns=columns)
+def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """A frame from row tuples, built column-wise (one transposition in C)."""
+    if not rows:
+        return pd.DataFrame({name: [] for name in columns})
+    return pd.DataFrame(dict(zip(columns, map(list, zip(*rows)))))
 
 
-def write_results(
-    con: duckdb.DuckDBPyConnection,
-    results: list[FileResult],
-    ingested_at: datetime,
-    parsed_with: str,
-    previous_ingested_at: dict[str, datetime],
+@dataclass
+class _Batch:
+    """Rows of many submissions, written in one transaction."""
+
+    submissions: list[tuple] = field(default_factory=list)
+    figures: list[tuple] = field(default_factory=list)
+    quarantined: list[tuple] = field(default_factory=list)
+    warnings: list[tuple] = field(default_factory=list)
+
+
+def write_batch(
+    con: duckdb.DuckDBPyConnection, batch: _Batch, stored: Container[str] | None = None
 ) -> None:
-    """Replace these submissions' landed rows in one transaction (all or nothing)."""
-    if not results:
+    """Replace these submissions' landed rows in one transaction (all or nothing).
+
+    `stored`: the ids that may have rows already (None: any); only those are deleted first,
+    so landing new files never scans the tables for rows that cannot be there.
+    """
+    if not batch.submissions:
         return
-    ids = _frame(((r.submission_id,) for r in results), ["submission_id"])
-    subs = _frame(
-        (
-            (
-                r.submission_id, r.file_path, r.file_format, r.file_size, r.accepted,
-                r.reason_code, r.reason_detail, r.unit_code, r.unit_name, r.month,
-                r.report_date, r.preparer, r.has_consolidated_section, r.rows_total,
-                r.rows_accepted, r.rows_quarantined,
-                previous_ingested_at.get(r.submission_id, ingested_at), parsed_with,
-            )
-            for r in results
-        ),
-        SUBMISSION_COLUMNS,
-    )  # fmt: skip
-    figures = _frame(
-        (
-            (f.submission_id, f.sheet, f.row_number, f.scope, f.unit_code, f.kpi_code,
-             f.numerator, f.denominator, f.note)
-            for r in results for f in r.figures
-        ),
-        FIGURE_COLUMNS,
-    )  # fmt: skip
-    quarantine = _frame(
-        (
-            (q.submission_id, q.sheet, q.row_number, q.scope, q.unit_code, q.kpi_code,
-             q.reason_code, q.detail, q.raw_numerator, q.raw_denominator)
-            for r in results for q in r.quarantined
-        ),
-        QUARANTINE_COLUMNS,
-    )  # fmt: skip
-    warnings = _frame(
-        (
-            (w.submission_id, w.sheet, w.row_number, w.warning_code, w.detail)
-            for r in results for w in r.warnings
-        ),
-        WARNING_COLUMNS,
-    )
+    ids = [row[0] for row in batch.submissions]
+    if stored is not None:
+        ids = [sid for sid in ids if sid in stored]
     con.execute("BEGIN TRANSACTION")
     try:
-        con.register("batch_ids", ids)
-        for table in ("submissions", "figures", "quarantine_rows", "warnings"):
-            con.execute(
-                f"DELETE FROM raw.{table} WHERE submission_id IN (SELECT submission_id FROM batch_ids)"
-            )
-        for table, frame, columns in (
-            ("submissions", subs, SUBMISSION_COLUMNS),
-            ("figures", figures, FIGURE_COLUMNS),
-            ("quarantine_rows", quarantine, QUARANTINE_COLUMNS),
-            ("warnings", warnings, WARNING_COLUMNS),
+        if ids:
+            con.register("batch_ids", pd.DataFrame({"submission_id": ids}))
+            for table in ("submissions", "figures", "quarantine_rows", "warnings"):
+                con.execute(
+                    f"DELETE FROM raw.{table} "
+                    "WHERE submission_id IN (SELECT submission_id FROM batch_ids)"
+                )
+            con.unregister("batch_ids")
+        for table, rows, columns in (
+            ("submissions", batch.submissions, SUBMISSION_COLUMNS),
+            ("figures", batch.figures, FIGURE_COLUMNS),
+            ("quarantine_rows", batch.quarantined, QUARANTINE_COLUMNS),
+            ("warnings", batch.warnings, WARNING_COLUMNS),
         ):
-            if len(frame):
-                con.register("batch_frame", frame)
+            if rows:
+                con.register("batch_frame", _frame(rows, columns))
                 cols = ", ".join(columns)
                 con.execute(f"INSERT INTO raw.{table} ({cols}) SELECT {cols} FROM batch_frame")
                 con.unregister("batch_frame")
-        con.unregister("batch_ids")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
 
 
-def record_paths(con: duckdb.DuckDBPyConnection, files: list[FoundFile], seen_at: datetime) -> int:
-    """Remember every path each submission arrived under; keep its name the first path."""
-    frame = _frame(((f.submission_id, f.rel_path) for f in files), ["submission_id", "file_path"])
+def record_paths(
+    con: duckdb.DuckDBPyConnection, paths: list[tuple[str, str]], seen_at: datetime
+) -> int:
+    """Remember every path each submission arrived under; keep its name the first path.
+
+    `paths`: (submission_id, relative path) of every file seen.
+    """
+    frame = _frame(paths, ["submission_id", "file_path"])
     con.register("seen_paths", frame)
     before = con.execute("SELECT count(*) FROM raw.submission_files").fetchone()[0]
     con.execute(
@@ -406,7 +514,7 @@ def land_inbox(
     summary = IngestSummary()
 
     started = time.monotonic()
-    found = discover(inbox)
+    found = _walk(inbox)
     summary.files_seen = len(found)
     progress(f"found {len(found)} files under {inbox} in {time.monotonic() - started:.1f}s")
 
@@ -416,34 +524,46 @@ def land_inbox(
     previous_ingested_at = dict(
         con.execute("SELECT submission_id, ingested_at FROM raw.submissions").fetchall()
     )
-    # One parse per distinct content: the first path in code-point order stands for it.
-    to_parse: list[FoundFile] = []
-    first_by_id: dict[str, FoundFile] = {}
-    for f in found:
-        if f.submission_id in first_by_id:
-            summary.duplicate_paths += 1
-            continue
-        first_by_id[f.submission_id] = f
-        if stored.get(f.submission_id) != parsed_with:
-            to_parse.append(f)
+    # Stored and parsed the same way: the workers hash these and skip the parse.
+    current = frozenset(sid for sid, with_ in stored.items() if with_ == parsed_with)
 
-    progress(f"{len(to_parse)} new or changed submissions to parse with {workers} worker(s)")
-    batch: list[FileResult] = []
+    progress(f"{len(found)} files to hash, new or changed ones parsed, with {workers} worker(s)")
+    # One parse per distinct content: the first path in code-point order stands for it.
+    # (Files arrive in path order; a later copy of the same bytes, parsed too when it
+    # fell in another chunk, is dropped here.)
+    seen: set[str] = set()
+    paths: list[tuple[str, str]] = []
+    batch = _Batch()
     done = 0
     last_report = time.monotonic()
-    for result in parse_all(to_parse, registry, limits, workers):
-        batch.append(result)
-        summary.add(result)
-        done += 1
-        if len(batch) >= batch_files:
-            write_results(con, batch, ingested_at, parsed_with, previous_ingested_at)
-            batch = []
+    offset = 0
+    for chunk in land_chunks(found, registry, limits, workers, current):
+        for index, submission_id in enumerate(chunk.ids):
+            paths.append((submission_id, found[offset + index].rel_path))
+        first = [sid not in seen and not seen.add(sid) for sid in chunk.ids]
+        summary.duplicate_paths += first.count(False)
+        f_at = q_at = w_at = 0
+        for index, row, n_fig, n_quar, n_warn in chunk.parsed:
+            if first[index]:
+                summary.add_row(row, chunk.quarantined[q_at : q_at + n_quar])
+                batch.submissions.append(
+                    (*row, previous_ingested_at.get(row[0], ingested_at), parsed_with)
+                )
+                batch.figures.extend(chunk.figures[f_at : f_at + n_fig])
+                batch.quarantined.extend(chunk.quarantined[q_at : q_at + n_quar])
+                batch.warnings.extend(chunk.warnings[w_at : w_at + n_warn])
+            f_at, q_at, w_at = f_at + n_fig, q_at + n_quar, w_at + n_warn
+        offset += len(chunk.ids)
+        done = offset
+        if len(batch.submissions) >= batch_files:
+            write_batch(con, batch, stored)
+            batch = _Batch()
         if time.monotonic() - last_report > 5:
             rate = done / max(time.monotonic() - started, 1e-6)
-            progress(f"parsed {done}/{len(to_parse)} files ({rate:,.0f} files/s)")
+            progress(f"read {done}/{len(found)} files ({rate:,.0f} files/s)")
             last_report = time.monotonic()
-    write_results(con, batch, ingested_at, parsed_with, previous_ingested_at)
-    record_paths(con, found, ingested_at)
+    write_batch(con, batch, stored)
+    record_paths(con, paths, ingested_at)
     progress(
         f"landed {summary.files_new} submissions in {time.monotonic() - started:.1f}s: "
         f"{summary.submissions_accepted} accepted, {summary.submissions_rejected} rejected, "
