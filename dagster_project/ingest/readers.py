@@ -112,10 +112,11 @@ def _may_declare(window: bytes) -> bool:
 
 _CELL_REF = re.compile(rb'<(?:\w+:)?(?:c|row)\b[^>]*?\sr="([A-Za-z]{0,3})([0-9]{1,10})"')
 # Any reference beyond column Z or row 9999. Without one, a sheet is at most 9999 x 26
-# cells and the exact scan above can be skipped (most school workbooks). The `\s` before
-# `r` is the one `_CELL_REF` needs: without it the root's `xmlns:r="http...` matched and
-# every sheet took the exact scan.
-_BIG_REF = re.compile(rb'\sr="(?:[A-Za-z]{2}|[A-Za-z]?[0-9]{5})')
+# cells and the exact scan above can be skipped (most school workbooks). Only an `r` after
+# whitespace counts, as in `_CELL_REF` (`_has_big_ref`): the root's `xmlns:r="http...`
+# is not a reference. (The pattern starts with its literal so the search stays fast.)
+_BIG_REF = re.compile(rb'r="(?:[A-Za-z]{2}|[A-Za-z]?[0-9]{5})')
+_XML_SPACE = frozenset(b" \t\n\r\x0b\x0c")  # `\s` in a bytes pattern
 _SMALL_ROWS, _SMALL_COLS = 9999, 26
 # A row or cell start tag without an `r` attribute: its position is implied (the previous
 # row + 1, the previous cell + 1), so the reference scan above cannot see how far the
@@ -194,6 +195,12 @@ def read_submission(data: bytes, file_format: str, limits: Limits) -> ParsedFile
 # --- workbooks ---------------------------------------------------------------------------
 
 
+def _has_big_ref(window: bytes) -> bool:
+    return any(
+        m.start() > 0 and window[m.start() - 1] in _XML_SPACE for m in _BIG_REF.finditer(window)
+    )
+
+
 def _column_number(letters: bytes) -> int:
     number = 0
     for ch in letters.upper():
@@ -262,7 +269,7 @@ def check_xlsx_container(data: bytes, limits: Limits) -> None:
                         "toàn, không có trong tệp Excel thông thường): mở bằng Excel và lưu "
                         "lại thành tệp mới.",
                     )
-                if is_sheet and (exact_scan or _BIG_REF.search(window)):
+                if is_sheet and (exact_scan or _has_big_ref(window)):
                     for letters, digits in _CELL_REF.findall(window):
                         row = int(digits)
                         if row > max_row:
