@@ -211,11 +211,26 @@ def warehouse_snapshot(path: Path) -> dict:
     return snapshot
 
 
+# Labels whose value cell is the time of a run: a feedback workbook shows when the file was
+# received and processed (raw.submissions.ingested_at).
+RUN_TIME_LABELS = {"Thời điểm tiếp nhận, xử lý"}
+
+
+def _without_run_times(row: tuple) -> tuple:
+    row = list(row)
+    for i, value in enumerate(row):
+        if value in RUN_TIME_LABELS:
+            j = next((k for k in range(i + 1, len(row)) if row[k] is not None), None)
+            if j is not None:
+                row[j] = "<run time>"
+    return tuple(row)
+
+
 def _cells(path: Path) -> dict:
     book = openpyxl.load_workbook(path)
     try:
         return {
-            sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)]
+            sheet.title: [_without_run_times(row) for row in sheet.iter_rows(values_only=True)]
             for sheet in book.worksheets
         }
     finally:
