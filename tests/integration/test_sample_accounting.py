@@ -1,8 +1,12 @@
 """Every file and every row of the committed sample, and of a generated set, is accounted
-for: accepted or rejected/quarantined with a reason, nothing lost."""
+for: accepted or rejected/quarantined with a reason, nothing lost. And the sample's story:
+precedence, deadlines, reconciliation, reports, and history across the July 2025
+reorganisation (both marts), with figures worked out in the tests."""
 
+import csv
 import subprocess
 import sys
+from collections import defaultdict
 
 import openpyxl
 import pytest
@@ -170,7 +174,15 @@ def test_sample_province_workbooks_equal_the_marts(sample):
     periods = {key: (ptype, start) for key, ptype, start in sample.query(
         "select period_key, period_type, period_start from marts.dim_period")}
     books = sorted(sample.reports.glob("20*/bao_cao_tinh_*_v1.xlsx"))
-    assert len(books) == 2 * len(periods)  # Quảng Ninh and Bình Dương, every period
+    with_data = set(sample.query(
+        "select distinct area_code, period_key from marts.fct_kpi_area_period join marts.dim_period "
+        "using (period_type, period_start) where area_type = 'province'"))
+    # Quảng Ninh and Hồ Chí Minh City (its own office from January, Bình Dương's units from
+    # July) every period of January–July 2025; Bình Dương 74 until June: 6 months, 2 quarters,
+    # a half-year and the year.
+    assert len(with_data) == 13 + 13 + 10
+    names = {tuple(p.stem.removeprefix("bao_cao_tinh_").removesuffix("_v1").split("_", 1)) for p in books}
+    assert names == with_data
     for path in books:
         province, key = path.stem.removeprefix("bao_cao_tinh_").removesuffix("_v1").split("_", 1)
         period_type, start = periods[key]
@@ -190,3 +202,129 @@ def test_sample_province_workbooks_equal_the_marts(sample):
             assert (rows[code]["Tử số"], rows[code]["Mẫu số"]) == (num, den), (path.name, code)
             if value is not None:
                 assert rows[code]["Tỷ lệ"] == pytest.approx(value)
+
+
+# ---- History across the July 2025 reorganisation (issue 8) -------------------------------
+# In the sample, Quảng Ninh (22) keeps its code (its districts give way to communes on
+# 1 July 2025) and Bình Dương (74) is merged into Hồ Chí Minh City (79), whose own office
+# reports from January. School 74718004 closed on 31 May with successor 74718001.
+
+FLOW, STOCK = "TTHC_HS_TRUC_TUYEN", "CSGD_CHU_KY_SO"
+RESTATED_COLUMNS = ("period_type, period_start, kpi_code, numerator, denominator, value, target, "
+                    "target_met, reporting_units")
+
+
+def _area_rows(ws, table, area):
+    return set(ws.query(f"select {RESTATED_COLUMNS} from marts.{table} where area_code = ?", [area]))
+
+
+def _figure(ws, table, area, period_type, start, kpi):
+    rows = ws.query(
+        f"select numerator, denominator, reporting_units from marts.{table} where area_code = ? "
+        "and period_type = ? and period_start = ? and kpi_code = ?", [area, period_type, start, kpi])
+    return rows[0] if rows else (0, 0, 0)
+
+
+def _registry(ws) -> list[dict]:
+    return list(csv.DictReader(open(ws.reference / "org_units.csv", encoding="utf-8")))
+
+
+def _units_ever_under(ws, provinces: set[str]) -> set[str]:
+    """Units any of whose registry rows hang (directly or through an office) under `provinces`."""
+    parents = defaultdict(set)
+    for r in _registry(ws):
+        if r["parent_code"]:
+            parents[r["unit_code"]].add(r["parent_code"])
+
+    def reaches(code, seen):
+        return code in provinces or any(p not in seen and reaches(p, seen | {p}) for p in parents[code])
+
+    return {r["unit_code"] for r in _registry(ws) if reaches(r["unit_code"], {r["unit_code"]})}
+
+
+def test_sample_nation_is_equal_in_both_marts(sample):
+    reported = _area_rows(sample, "fct_kpi_area_period", "VN")
+    periods = sample.one("select count(*) from marts.dim_period")[0]
+    kpis = sample.one("select count(*) from marts.dim_kpi")[0]
+    assert periods == 13 and len(reported) == periods * kpis  # every period and indicator
+    assert reported == _area_rows(sample, "fct_kpi_area_period_restated", "VN")
+
+
+def test_sample_unchanged_province_is_equal_in_both_marts(sample):
+    reported = _area_rows(sample, "fct_kpi_area_period", "22")
+    assert {(p, s) for p, s, *_ in reported} == set(sample.query(
+        "select period_type, period_start from marts.dim_period"))
+    assert reported == _area_rows(sample, "fct_kpi_area_period_restated", "22")
+
+
+def test_sample_merged_province_month_is_the_sum(sample):
+    kpis = [k for (k,) in sample.query("select kpi_code from marts.dim_kpi")]
+    both = 0
+    for kpi in kpis:
+        n74, d74, u74 = _figure(sample, "fct_kpi_area_period", "74", "month", "2025-03-01", kpi)
+        n79, d79, u79 = _figure(sample, "fct_kpi_area_period", "79", "month", "2025-03-01", kpi)
+        assert u74 > 0 and u79 <= 1  # Bình Dương's units; Hồ Chí Minh City's own office
+        both += u79
+        assert _figure(sample, "fct_kpi_area_period_restated", "79", "month", "2025-03-01", kpi) == (
+            n74 + n79, d74 + d79, u74 + u79), kpi
+    assert both > 0  # the sums are sums of two provinces' figures, not a copy of one
+
+
+def test_sample_merged_province_year_flow_is_the_sum_of_months(sample):
+    months = [f"2025-{m:02d}-01" for m in range(1, 8)]
+    num = den = 0
+    for area in ("74", "79"):
+        for month in months:
+            n, d, _ = _figure(sample, "fct_kpi_area_period", area, "month", month, FLOW)
+            num, den = num + n, den + d
+    assert _figure(sample, "fct_kpi_area_period", "74", "month", "2025-07-01", FLOW) == (0, 0, 0)
+    restated = _figure(sample, "fct_kpi_area_period_restated", "79", "year", "2025-01-01", FLOW)
+    assert restated[:2] == (num, den) and den > 0
+
+
+def test_sample_merged_province_year_stock_counts_each_unit_once(sample):
+    members = _units_ever_under(sample, {"74", "79"})
+    last = {}
+    for unit, month, n, d in sample.query(
+            "select unit_code, month, numerator, denominator from marts.fct_kpi_unit_month "
+            "where kpi_code = ? and year(month) = 2025 order by month", [STOCK]):
+        if unit in members:
+            last[unit] = (n, d)  # ordered by month: the unit's last figure wins
+    expected = (sum(n for n, _ in last.values()), sum(d for _, d in last.values()), len(last))
+    assert _figure(sample, "fct_kpi_area_period_restated", "79", "year", "2025-01-01", STOCK) == expected
+    # As reported, a unit that sent figures in both halves counts once in 74 and once in 79.
+    n74, d74, u74 = _figure(sample, "fct_kpi_area_period", "74", "year", "2025-01-01", STOCK)
+    n79, d79, u79 = _figure(sample, "fct_kpi_area_period", "79", "year", "2025-01-01", STOCK)
+    assert u74 + u79 > expected[2]
+
+
+def test_sample_school_closed_before_the_merger_counts_in_its_successors_areas(sample):
+    closed, heir = "74718004", "74718001"
+    rows = {r["unit_code"]: r for r in _registry(sample)}  # the latest row of each unit (file order)
+    assert rows[closed]["active_to"] == "2025-05-31" and rows[closed]["successor_code"] == heir
+    commune = rows[heir]["parent_code"]  # the heir's ward in Hồ Chí Minh City today
+    assert rows[commune]["parent_code"] == "79" and rows[commune]["unit_type"] == "commune"
+    today = {code for code, r in rows.items() if r["parent_code"] == commune} | {commune}
+    may = {unit: (n, d) for unit, n, d in sample.query(
+        "select unit_code, numerator, denominator from marts.fct_kpi_unit_month "
+        "where kpi_code = ? and month = '2025-05-01'", [STOCK])}
+    assert closed in may and may[closed][1] > 0
+    units = [u for u in may if u in today or u == closed]
+    expected = (sum(may[u][0] for u in units), sum(may[u][1] for u in units), len(units))
+    assert _figure(sample, "fct_kpi_area_period_restated", commune, "month", "2025-05-01", STOCK) == expected
+    # The closed school never reported in Hồ Chí Minh City: as reported, May is Bình Dương's.
+    assert _figure(sample, "fct_kpi_area_period", commune, "month", "2025-05-01", STOCK) == (0, 0, 0)
+
+
+def test_sample_closed_areas_have_no_restated_rows(sample):
+    restated = dict(sample.query(
+        "select distinct area_code, area_type from marts.fct_kpi_area_period_restated"))
+    reported = dict(sample.query("select distinct area_code, area_type from marts.fct_kpi_area_period"))
+    assert "74" in reported and {t for t in reported.values()} == {"national", "province", "district", "commune"}
+    assert {a for a, t in restated.items() if t != "commune"} == {"VN", "22", "79"}
+    assert "district" not in restated.values() and "74" not in restated
+    open_communes = {r["unit_code"] for r in _registry(sample)
+                     if r["unit_type"] == "commune" and not r["active_to"]}
+    restated_communes = {a for a, t in restated.items() if t == "commune"}
+    assert restated_communes <= open_communes  # only today's communes
+    assert {a for a, t in reported.items() if t == "commune"} <= restated_communes
