@@ -58,8 +58,7 @@ class WarehouseResource(ConfigurableResource):
                 # has the file open.
                 pid = _DUCKDB_LOCK_PID.search(str(exc))
                 raise WarehouseBusy(
-                    lock_path_for(self.path),
-                    {"pid": pid.group(1) if pid else "?", "command": "a process outside DE06 runs"},
+                    lock_path_for(self.path), None, outside_pid=pid.group(1) if pid else "?"
                 ) from exc
             try:
                 yield con

@@ -26,17 +26,27 @@ from pathlib import Path
 class WarehouseBusy(RuntimeError):
     """Another process holds the warehouse lock."""
 
-    def __init__(self, lock_path: Path, holder: dict | None):
+    def __init__(self, lock_path: Path, holder: dict | None, outside_pid: str | None = None):
         self.lock_path = lock_path
         self.holder = holder or {}
-        pid = self.holder.get("pid", "?")
-        since = self.holder.get("started_at", "?")
-        what = self.holder.get("command", "")
-        super().__init__(
-            f"DE06: the warehouse is in use by another run (pid {pid}, started {since}"
-            f"{', ' + what if what else ''}); lock file {lock_path}. "
-            "Wait for that run to finish, then start this one again."
-        )
+        if outside_pid is not None:
+            # DuckDB's own lock: a process that is not a DE06 run has the file open.
+            message = (
+                f"DE06: the warehouse file {Path(lock_path).with_suffix('')} is open in another "
+                f"process (pid {outside_pid}): a duckdb shell, a BI tool or a stray dbt? Analysts "
+                "should query the analysts' copy (DE06_ANALYST_WAREHOUSE, `make sql`). Close "
+                "it, then start this run again."
+            )
+        else:
+            pid = self.holder.get("pid", "?")
+            since = self.holder.get("started_at", "?")
+            what = self.holder.get("command", "")
+            message = (
+                f"DE06: the warehouse is in use by another run (pid {pid}, started {since}"
+                f"{', ' + what if what else ''}); lock file {lock_path}. "
+                "Wait for that run to finish, then start this one again."
+            )
+        super().__init__(message)
 
 
 # path -> [open file, depth], for the locks this process holds.

@@ -149,7 +149,7 @@ while True:
         emit({"error": f"{type(exc).__name__}: {exc}"})
     if last:
         break
-    time.sleep(0.02)
+    time.sleep(0.05)
 """
 
 
