@@ -191,18 +191,38 @@ def stage_of(step_key: str) -> str:
     return "other"
 
 
+def _report_counts(instance, run_id: str) -> dict[str, int]:
+    """Report workbooks of a run, from the report assets' materialization metadata: in the
+    window, recomputed (inputs changed), published (new versions)."""
+    from dagster import DagsterEventType
+
+    counts = {"workbooks": 0, "workbooks_recomputed": 0, "workbooks_published": 0}
+    for record in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION):
+        materialization = record.dagster_event.event_specific_data.materialization
+        if materialization.asset_key.path[-1] not in ("province_workbooks", "district_workbooks"):
+            continue
+        for name in counts:
+            value = materialization.metadata.get(name)
+            if value is not None:
+                counts[name] += int(value.value)
+    return counts
+
+
 def _summarise_runs(instance, runs) -> dict:
     steps: dict[str, float] = {}
     walls = {}
+    reports = {"workbooks": 0, "workbooks_recomputed": 0, "workbooks_published": 0}
     for run in runs:
         walls[run.job_name] = _run_wall(instance, run.run_id)
+        for key, value in _report_counts(instance, run.run_id).items():
+            reports[key] += value
         for key, seconds in _step_times(instance, run.run_id).items():
             steps[f"{run.job_name}:{key}"] = seconds
     stages: dict[str, float] = {}
     for key, seconds in steps.items():
         stage = stage_of(key.split(":", 1)[1])
         stages[stage] = stages.get(stage, 0.0) + seconds
-    return {"steps": steps, "stages": stages, "run_walls": walls}
+    return {"steps": steps, "stages": stages, "run_walls": walls, "reports": reports}
 
 
 def phase_pipeline(cfg: dict) -> dict:
@@ -379,6 +399,24 @@ def phase_incremental(cfg: dict) -> dict:
         runs = [r for r in instance.get_runs() if r.run_id not in known]
         runs.sort(key=lambda r: instance.get_run_stats(r.run_id).start_time or 0)
         summary = _summarise_runs(instance, runs)
+        # The same build again, nothing changed: no report is computed, no file written.
+        files_before = {p: p.stat().st_mtime_ns for p in reports.rglob("20*/*")}
+        known = {r.run_id for r in instance.get_runs()}
+        again_started = time.perf_counter()
+        again = defs.resolve_job_def("build_months").execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config=RUN_CONFIG,
+            tags={"dagster/asset_partition_range_start": month, "dagster/asset_partition_range_end": month},
+        )
+        again_wall = time.perf_counter() - again_started
+        again_runs = [r for r in instance.get_runs() if r.run_id not in known]
+        rerun = {
+            "success": again.success,
+            "wall_s": again_wall,
+            **_summarise_runs(instance, again_runs),
+            "files_unchanged": files_before == {p: p.stat().st_mtime_ns for p in reports.rglob("20*/*")},
+        }
     new_reports = sorted(p.relative_to(reports).as_posix() for p in set(reports.rglob("*.xlsx")) - before)
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
@@ -403,6 +441,7 @@ def phase_incremental(cfg: dict) -> dict:
         "mart_row": [list(map(str, r)) for r in current],
         "new_reports": new_reports,
         "province_reports_republished": province_reports,
+        "rerun_unchanged": rerun,
         **summary,
         **_maxrss_mib(),
     }

@@ -240,6 +240,9 @@ def build_table(scale: str, r: dict) -> list[list[str]]:
     for stage in ("ingest", "dbt", "checks", "reports", "other"):
         label = "dagster runs, other" if stage == "other" else stage
         add("pipeline month", f"{label}", f"{pipe['stages'].get(stage, 0.0):.1f} s")
+    if "reports" in pipe:
+        add("pipeline month", "report workbooks published / in the window",
+            f"{pipe['reports']['workbooks_published']:,} / {pipe['reports']['workbooks']:,}")
     add("pipeline month", "start-up (python + imports)", f"{pipe['startup_s']:.1f} s")
     add("pipeline month", "end to end", f"{pipe['end_to_end_s']:.1f} s", "< 90 s",
         pipe["success"] and pipe["end_to_end_s"] < TARGETS["month_e2e_s"])
@@ -256,8 +259,19 @@ def build_table(scale: str, r: dict) -> list[list[str]]:
         "yes", current)
     add("late file", "land + rebuild", f"{inc['wall_s']:.1f} s", "< 20 s",
         current and inc["wall_s"] < TARGETS["late_file_s"])
+    if "reports" in inc:
+        counts = inc["reports"]
+        add("late file", "report workbooks recomputed / published / in the window",
+            f"{counts['workbooks_recomputed']} / {counts['workbooks_published']} / {counts['workbooks']:,}")
     add("late file", "peak memory (tree RSS)", f"{inc['peak_tree_rss_mib']:,.0f} MiB", "< 4096 MiB",
         inc["peak_tree_rss_mib"] < TARGETS["peak_mib"])
+    rerun = inc.get("rerun_unchanged")
+    if rerun:
+        add("rerun", "same month again, nothing changed (build_months)", f"{rerun['wall_s']:.1f} s")
+        add("rerun", "  of which reports", f"{rerun['stages'].get('reports', 0.0):.1f} s")
+        quiet = rerun["success"] and rerun["reports"]["workbooks_recomputed"] == 0 and rerun["files_unchanged"]
+        add("rerun", "reports recomputed / files written", f"{rerun['reports']['workbooks_recomputed']} / "
+            f"{'none' if rerun['files_unchanged'] else 'SOME'}", "0 / none", quiet)
 
     year = r.get("year")
     if year:

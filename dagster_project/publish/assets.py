@@ -8,8 +8,9 @@ Only what changed is computed: one query lists every report of the window with a
 fingerprint of the mart rows its figures come from (`report_data.report_tasks`); a report
 whose fingerprint equals the one stored with its latest version is skipped before any of
 its data is read. The others are computed (in worker processes when there are many, each
-with one read-only connection and the window's ancestry copied once into a temp table)
-and handed to `versions.publish`, which writes a new version only when figures changed.
+with one read-only connection and what reports read from the intermediate views copied
+once into temp tables) and handed to `versions.publish`, which writes a new version only
+when figures changed.
 """
 
 from datetime import date
@@ -30,7 +31,7 @@ from dagster_project.publish.report_data import (
     ANCESTRY_VIEW,
     ReportTask,
     district_report,
-    prepare_ancestry,
+    prepare_tables,
     province_report,
     report_tasks,
 )
@@ -94,7 +95,7 @@ def _init_worker(warehouse_path: str, months: tuple[date, date]) -> None:
     import duckdb
 
     con = duckdb.connect(warehouse_path, read_only=True)
-    _WORKER.update(con=con, ancestry=prepare_ancestry(con, *months))
+    _WORKER.update(con=con, ancestry=prepare_tables(con, *months))
 
 
 def publish_one(con, task: ReportTask, reports_dir, quality_dir, ancestry: str = ANCESTRY_VIEW):
@@ -129,7 +130,7 @@ def _publish_all(context, config, warehouse, kind: str) -> MaterializeResult:
     months = ancestry_months(first, last)
     workers = settings.ingest_workers
     with warehouse.get_connection(read_only=True) as con:
-        ancestry = prepare_ancestry(con, *months)
+        ancestry = prepare_tables(con, *months)
         tasks = report_tasks(con, first, last, _wanted_provinces(context, config), kind, ancestry)
         due = due_tasks(tasks, settings.reports_dir)
         in_process = workers <= 1 or len(due) < POOL_MIN_TASKS[kind]

@@ -484,16 +484,47 @@ def indicators(con) -> list[Indicator]:
 
 
 ANCESTRY_VIEW = "intermediate.int_org_ancestry_monthly"
+DUTIES_VIEW = "intermediate.int_unit_month_reporting"
+TARGETS_VIEW = "intermediate.int_area_targets"
 ANCESTRY_TABLE = "report_ancestry"
 
 
-def prepare_ancestry(con, first_month, last_month) -> str:
-    """Every unit's chain of ancestors in each month from `first_month` to `last_month`,
-    copied once from the (recursive) ancestry view into a temp table of this connection,
-    sorted by ancestor so that one area's subtree is a narrow scan, with each unit's own
-    type and parent that month beside it. Returns the table's name, to pass as
-    `ancestry=` to the report functions for periods inside those months (the view is
-    evaluated once per publishing process, not once or more per workbook)."""
+@dataclass(frozen=True)
+class _Tables:
+    duties: str
+    targets: str
+
+
+_VIEWS = _Tables(DUTIES_VIEW, TARGETS_VIEW)
+_PREPARED = _Tables("report_duties", "report_targets")
+
+
+def prepare_tables(con, first_month, last_month) -> str:
+    """Copy what every report of the months `first_month` to `last_month` reads from the
+    intermediate views (each evaluated over the whole warehouse) once into temp tables of
+    this connection: every unit's chain of ancestors in each month, sorted by ancestor so
+    that one area's subtree is a narrow scan, with each unit's own type and parent that
+    month beside it; the units that did not report or reported late; the areas' targets
+    for those years. Returns the ancestry table's name, to pass as `ancestry=` to the
+    report functions for periods inside those months (they then read the other two)."""
+    con.execute(f"drop table if exists {_PREPARED.duties}")
+    con.execute(
+        f"""create temp table {_PREPARED.duties} as
+            select * from {DUTIES_VIEW}
+            where month between ?::date and ?::date and is_expected
+                and (not has_accepted_submission or first_report_date::date > due_date)""",
+        [first_month, last_month],
+    )
+    con.execute(f"drop table if exists {_PREPARED.targets}")
+    try:
+        con.execute(
+            f"""create temp table {_PREPARED.targets} as
+                select area_code, year, kpi_code, target from {TARGETS_VIEW}
+                where year between year(?::date) and year(?::date)""",
+            [first_month, last_month],
+        )
+    except Exception:  # noqa: BLE001 - as in `_targets`: no targets then
+        con.execute(f"create temp table {_PREPARED.targets} (area_code varchar, year int, kpi_code varchar, target double)")
     con.execute(f"drop table if exists {ANCESTRY_TABLE}")
     con.execute(
         f"""create temp table {ANCESTRY_TABLE} as
@@ -631,15 +662,19 @@ def _area_figures(con, area_codes: list[str], period: Period) -> dict[tuple[str,
     return {(r[0], r[1]): r[2:] for r in rows}
 
 
-def summary_rows(con, area_code: str, period: Period, previous: Period, kpis: list[Indicator]) -> list[SummaryRow]:
+def summary_rows(con, area_code: str, period: Period, previous: Period, kpis: list[Indicator],
+                 targets: str = TARGETS_VIEW) -> list[SummaryRow]:  # fmt: skip
     now = _area_figures(con, [area_code], period)
     before = _area_figures(con, [area_code], previous)
+    plan = None
     rows = []
     for ind in kpis:
         num, den, value, target, met, units = now.get((area_code, ind.kpi_code), (None,) * 6)
         p_num, p_den, p_value, p_target, _, _ = before.get((area_code, ind.kpi_code), (None,) * 6)
         if target is None and num is None:
-            target = _target(con, area_code, ind.kpi_code, period.period_start.year)
+            if plan is None:
+                plan = _targets(con, area_code, period.period_start.year, targets)
+            target = plan.get(ind.kpi_code)
         rows.append(
             SummaryRow(ind, num, den, value, target, met, units, p_value, p_num, p_den, p_target)
         )
@@ -683,17 +718,16 @@ def successor_today(con, area_code: str) -> str | None:
     return row[0] if row and row[0] != area_code else None
 
 
-def _target(con, area_code: str, kpi_code: str, year: int) -> float | None:
-    """The target of an area without figures (shown so the gap is visible), following the
-    contract's lookup: the area's own row, else its province's, else `*`."""
+def _targets(con, area_code: str, year: int, targets: str = TARGETS_VIEW) -> dict[str, float]:
+    """The targets of an area for indicators without figures (shown so the gap is visible),
+    following the contract's lookup: the area's own row, else its province's, else `*`."""
     try:
-        row = con.execute(
-            "select target from intermediate.int_area_targets where area_code = ? and kpi_code = ? and year = ?",
-            [area_code, kpi_code, year],
-        ).fetchone()
+        rows = con.execute(
+            f"select kpi_code, target from {targets} where area_code = ? and year = ?", [area_code, year]
+        ).fetchall()
     except Exception:  # the intermediate model is an implementation detail: no target then
-        return None
-    return row[0] if row else None
+        return {}
+    return dict(rows)
 
 
 def area_rows(con, province_code: str, period: Period, kpis: list[Indicator], units: dict) -> list[AreaRow]:
@@ -779,13 +813,13 @@ def completeness_rows(con, area_codes: list[str], period: Period, units: dict) -
     ]
 
 
-def missing_units(con, scope: str) -> list[MissingUnit]:
+def missing_units(con, scope: str, duties: str = DUTIES_VIEW) -> list[MissingUnit]:
     """Expected units of the subtree, month by month, that did not report or reported late
     (their first accepted own submission after the deadline), with the deadline."""
     rows = con.execute(
         f"""
         select r.month, r.unit_code, r.unit_type, s.parent_code, r.due_date, r.first_report_date
-        from intermediate.int_unit_month_reporting r
+        from {duties} r
         join {scope} s on s.unit_code = r.unit_code and s.month = r.month
         where r.is_expected
             and (not r.has_accepted_submission or r.first_report_date::date > r.due_date)
@@ -907,6 +941,7 @@ def _area_report(cls, con, area_code: str, period_type: str, period_start, quali
 
 
 def _build(cls, con, scope, area_code, period, previous, kpis, quality_dir, ancestry=ANCESTRY_VIEW) -> AreaReport:
+    tables = _PREPARED if ancestry == ANCESTRY_TABLE else _VIEWS
     units = _units_in_scope(con, scope)
     area_type = units.get(area_code, {}).get("unit_type") or _area_type(con, area_code, period, ancestry)
     area_name = units.get(area_code, {}).get("unit_name") or unit_name(con, area_code, period.period_end)
@@ -923,10 +958,10 @@ def _build(cls, con, scope, area_code, period, previous, kpis, quality_dir, ance
         province_name=province_name,
         period=period,
         previous=previous,
-        summary=summary_rows(con, area_code, period, previous, kpis),
+        summary=summary_rows(con, area_code, period, previous, kpis, tables.targets),
         schools=school_rows(con, scope, kpis, units),
         completeness=completeness_rows(con, [area_code], period, units),
-        missing_units=missing_units(con, scope),
+        missing_units=missing_units(con, scope, tables.duties),
         reconciliation=reconciliation_rows(con, scope, kpis),
         quality=quality_summary(quality_dir),
     )
@@ -943,7 +978,7 @@ def _build(cls, con, scope, area_code, period, previous, kpis, quality_dir, ance
 def province_report(con, province_code: str, period_type: str, period_start, quality_dir=None,
                     ancestry: str = ANCESTRY_VIEW) -> ProvinceReport:  # fmt: skip
     """The province's report for the period (see the module docstring). `ancestry`: the
-    ancestry view, or a table from `prepare_ancestry` covering the period's months."""
+    ancestry view, or the table from `prepare_tables` covering the period's months."""
     return _area_report(ProvinceReport, con, province_code, period_type, period_start, quality_dir, ancestry)
 
 

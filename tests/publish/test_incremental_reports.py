@@ -123,11 +123,10 @@ def test_late_correction_republishes_exactly_its_district_and_province(built, mo
     assert (by_key[(S2, CKS)]["Tử số cũ"], by_key[(S2, CKS)]["Tử số mới"]) == (9, 8)
     assert (by_key[("193", CKS)]["Tử số cũ"], by_key[("193", CKS)]["Tử số mới"]) == (25, 24)
     assert by_key[("193", CKS)]["Mẫu số mới"] == 38
-
-    # And the run after that computes nothing again.
-    calls.clear()
-    built.run()
-    assert calls == []
+    sidecar = json.loads((built.reports / "2025-Q1" / "bao_cao_193_2025-Q1_v2.json").read_text("utf-8"))
+    old = json.loads((built.reports / "2025-Q1" / "bao_cao_193_2025-Q1_v1.json").read_text("utf-8"))
+    assert sidecar["inputs_fingerprint"] != old["inputs_fingerprint"]
+    assert versions.published_inputs(built.reports / "2025-Q1")["bao_cao_193_2025-Q1"] == sidecar["inputs_fingerprint"]
 
 
 # --- the fingerprint covers what the figures come from -----------------------------------
