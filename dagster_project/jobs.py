@@ -15,5 +15,5 @@ land_job = define_asset_job(
 build_job = define_asset_job(
     "build_months",
     selection=AssetSelection.all() - LANDING_SELECTION,
-    description="Build the marts, checks and reports for a range of reporting months.",
+    description="Build the marts, checks, reports and the analysts' copy for a range of reporting months.",
 )

@@ -183,3 +183,30 @@ def test_a_run_sweeps_the_temp_files_of_a_killed_run(tmp_path):
         path.write_bytes(b"x")
     assert sorted(remove_interrupted_writes(tmp_path)) == sorted(gone)
     assert all(p.exists() for p in keep) and not any(p.exists() for p in gone)
+
+
+# --- where analysts look ------------------------------------------------------------------------
+
+
+def test_the_analysts_copy_sits_beside_the_warehouse_unless_set(monkeypatch, tmp_path):
+    from dagster_project.settings import get_settings
+
+    monkeypatch.setenv("DE06_WAREHOUSE", str(tmp_path / "kho" / "de06.duckdb"))
+    monkeypatch.delenv("DE06_ANALYST_WAREHOUSE", raising=False)
+    settings = get_settings()
+    assert settings.analyst_warehouse_path == tmp_path / "kho" / "de06_analyst.duckdb"
+    assert settings.lock_path == tmp_path / "kho" / "de06.duckdb.lock"
+    monkeypatch.setenv("DE06_ANALYST_WAREHOUSE", str(tmp_path / "share" / "kho.duckdb"))
+    assert get_settings().analyst_warehouse_path == tmp_path / "share" / "kho.duckdb"
+
+
+def test_make_sql_opens_the_analysts_copy_read_only(tmp_path):
+    from support.pipeline import PROJECT_ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DE06_")}
+    shown = subprocess.run(
+        ["make", "-s", "-n", "-o", "setup", "sql", f"DE06_WAREHOUSE={tmp_path}/de06.duckdb"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert f'duckdb -readonly "{tmp_path}/de06_analyst.duckdb"' in shown
+    assert f'"{tmp_path}/de06.duckdb"' not in shown
