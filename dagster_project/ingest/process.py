@@ -115,11 +115,12 @@ class _FileRegistry:
     them for the file. Questions not listed here go to the registry unchanged.
     """
 
-    __slots__ = ("_registry", "_answers")
+    __slots__ = ("_registry", "_answers", "exists")
 
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
         self._answers: dict[tuple, object] = {}
+        self.exists = registry.exists  # a dict lookup already
 
     def __getattr__(self, name: str):
         return getattr(self._registry, name)
@@ -131,9 +132,6 @@ class _FileRegistry:
         except KeyError:
             answer = self._answers[key] = getattr(self._registry, question)(*args)
             return answer
-
-    def exists(self, code):
-        return self._ask("exists", code)
 
     def active_in_month(self, code, month):
         return self._ask("active_in_month", code, month)
