@@ -210,3 +210,22 @@ def test_make_sql_opens_the_analysts_copy_read_only(tmp_path):
     ).stdout  # fmt: skip
     assert f'duckdb -readonly "{tmp_path}/de06_analyst.duckdb"' in shown
     assert f'"{tmp_path}/de06.duckdb"' not in shown
+
+
+def test_the_analysts_copy_waits_for_every_blocking_check_of_the_build():
+    """Dagster skips an asset downstream of a failed blocking check (tests/quality/
+    test_blocking.py shows it for the reports): the copy sits downstream of every asset the
+    build job checks with a blocking check, so analysts keep the last copy that passed."""
+    from dagster import AssetKey
+
+    from dagster_project.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    copy = AssetKey(["publish", "analyst_warehouse"])
+    built = defs.resolve_job_def("build_months").asset_layer.asset_graph.get_all_asset_keys()
+    assert copy in built
+    ancestors = graph.get_ancestor_asset_keys(copy)
+    gated = {s.asset_key for c in defs.asset_checks for s in c.check_specs if s.blocking} & set(built)
+    assert {k.to_user_string() for k in gated} >= {"marts/fct_kpi_area_period", "marts/fct_kpi_unit_month", "audit/submissions"}
+    assert gated - ancestors == set()
+    assert graph.get(copy).group_name == "publish"
