@@ -101,8 +101,11 @@ def pool_for_small_inboxes(monkeypatch):
 
 def test_worker_processes_land_what_one_process_lands(inbox, pool_for_small_inboxes):
     alone, pooled = duckdb.connect(), duckdb.connect()
+    pooled.execute("SET threads = 3")
     s1 = _land(inbox, alone, workers=1)
     s2 = _land(inbox, pooled, workers=2)
+    # Landing runs DuckDB on one thread, and gives the connection its setting back.
+    assert pooled.execute("SELECT current_setting('threads')").fetchone()[0] == 3
     assert _tables(pooled) == _tables(alone)
     assert _summary(s2) == _summary(s1)
     # The real figures: 31 paths, 29 distinct contents (the copies counted once); 27
