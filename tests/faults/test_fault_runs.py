@@ -125,8 +125,10 @@ TABLES = ("select schema_name || '.' || table_name from duckdb_tables() "
           "where database_name = current_database() and schema_name in ('marts', 'audit') order by 1")
 
 def observe():
+    inode = os.stat(path).st_ino
     con = duckdb.connect(path, read_only=True)
     try:
+        assert os.stat(path).st_ino == inode  # replaced while opening: look again next time
         names = [n for (n,) in con.execute(TABLES).fetchall()]
         counts = {n: con.execute(f"select count(*) from {n}").fetchone()[0] for n in names}
         months = [m.isoformat() for (m,) in con.execute(
@@ -134,7 +136,7 @@ def observe():
         received = con.execute(
             "select sum(received_units) from marts.fct_reporting_completeness where area_code = '22'"
         ).fetchone()[0]
-        return {"tables": counts, "months": months, "received": received}
+        return {"tables": counts, "months": months, "received": received}, inode
     finally:
         con.close()
 
@@ -144,7 +146,10 @@ def emit(record):
 while True:
     last = os.path.exists(stop)
     try:
-        emit({"state": observe()})
+        state, inode = observe()
+        emit({"state": state, "inode": inode})
+    except AssertionError:
+        pass
     except Exception as exc:
         emit({"error": f"{type(exc).__name__}: {exc}"})
     if last:
@@ -186,3 +191,10 @@ def test_analysts_read_only_complete_states_through_a_run(clean, tmp_path):
     # Every observation is one of the two, never something in between.
     assert set(states) <= {states[0], states[-1]}, {s for s in states} - {states[0], states[-1]}
     assert len(observed) >= 3
+    # And a published file is never written again: one file (inode) holds one state, so
+    # a reader that keeps the file open is not changed under (the copy is replaced, not
+    # rewritten in place).
+    by_file = {}
+    for o, state in zip(observed, states):
+        by_file.setdefault(o["inode"], set()).add(state)
+    assert len(by_file) == 2 and all(len(s) == 1 for s in by_file.values()), by_file.keys()
