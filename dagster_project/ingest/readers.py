@@ -124,6 +124,10 @@ _SMALL_ROWS, _SMALL_COLS = 9999, 26
 # (The lookahead starts before the whitespace: `\s(?!...\sr=)` would consume the space
 # before `r=` and flag every tag, sending every sheet through the slow pass.)
 _IMPLIED_REF = re.compile(rb"<(?:[\w.-]+:)?(?:row|c)(?:\s*/?>|(?=\s)(?![^>]*?\sr\s*=))")
+# The same test in two cheaper steps (`_may_imply`): without the namespace prefix, then,
+# only when some `:row`/`:c` is there at all, with it (half the time of the one pattern).
+_IMPLIED_PLAIN = re.compile(rb"<(?:row|c)(?:\s*/?>|(?=\s)(?![^>]*?\sr\s*=))")
+_PREFIXED_TAG = re.compile(rb":(?:row|c)")
 _TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
 _R_ATTR = re.compile(rb"\sr\s*=\s*[\"']\s*([A-Za-z]{0,3})([0-9]{0,10})")
 _MAX_TAG = 1 << 16  # a start tag longer than this is not from a spreadsheet program
@@ -199,6 +203,13 @@ def _has_big_ref(window: bytes) -> bool:
     return any(
         m.start() > 0 and window[m.start() - 1] in _XML_SPACE for m in _BIG_REF.finditer(window)
     )
+
+
+def _may_imply(window: bytes) -> bool:
+    """`_IMPLIED_REF.search(window)`, as a truth value."""
+    if _IMPLIED_PLAIN.search(window) is not None:
+        return True
+    return _PREFIXED_TAG.search(window) is not None and _IMPLIED_REF.search(window) is not None
 
 
 def _column_number(letters: bytes) -> int:
@@ -280,7 +291,7 @@ def check_xlsx_container(data: bytes, limits: Limits) -> None:
                                 max_col = col
                     # Stop as soon as the sheet is too big: no need to inflate the rest.
                     _check_dimensions(max_row, max(max_col, 1), limits, member.filename)
-                if is_sheet and not implied and _IMPLIED_REF.search(window):
+                if is_sheet and not implied and _may_imply(window):
                     implied = True
                 tail = window[-_OVERLAP:]
             if implied:

@@ -16,7 +16,7 @@ from dagster_project.ingest import landing
 from dagster_project.ingest.landing import land_inbox
 from dagster_project.ingest.model import Limits
 from dagster_project.ingest.process import process_file
-from dagster_project.ingest.readers import _IMPLIED_REF, _has_big_ref, read_submission
+from dagster_project.ingest.readers import _IMPLIED_REF, _has_big_ref, _may_imply, read_submission
 from dagster_project.ingest.registry import Registry
 from support import workbooks as wb
 
@@ -207,6 +207,13 @@ def test_container_pretests_flag_real_references_only():
     assert _has_big_ref(b'<row r="1"><c r="AA1" t="s">')
     assert _has_big_ref(b'<row r="12345">')
     assert _IMPLIED_REF.search(b'<row r="3"><c s="1"><v>1</v></c>') is not None
+    # The two-step test answers as the one pattern, prefixed tags included.
+    cases = [xml, b'<c r="A1">', b'<c s="1">', b"<row>", b"<c/>", b'<x:c t="s">', b'<x:c r="A1">',
+             b'<a.b-c:row spans="1">', b'<c\tr="A1">', b'<c\ts="1">', b"<c r='A1'>", b"<c >",
+             b'<cols><col min="1"/>', b'<row r="1"><c r="A1"/><c/></row>', b"<is><t>a:c</t></is>",
+             b'xmlns:c="u"><c r="B2"/>', b'<ab:cd:c s="1">']  # fmt: skip
+    assert [_may_imply(c) for c in cases] == [_IMPLIED_REF.search(c) is not None for c in cases]
+    assert sum(_may_imply(c) for c in cases) == 8
     # ... and a far reference is still measured and refused before calamine.
     far = xml.replace(b"</sheetData>", b'<row r="250000"><c r="A250000"><v>1</v></c></row></sheetData>')
     bad = wb.rewrite_zip(data, replace={"xl/worksheets/sheet1.xml": far})
