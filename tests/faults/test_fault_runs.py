@@ -198,3 +198,25 @@ def test_analysts_read_only_complete_states_through_a_run(clean, tmp_path):
     for o, state in zip(observed, states):
         by_file.setdefault(o["inode"], set()).add(state)
     assert len(by_file) == 2 and all(len(s) == 1 for s in by_file.values()), by_file.keys()
+
+
+def test_every_view_works_in_the_analysts_copy(clean):
+    """The copy has another file name, hence another catalog: dbt's views must not name the
+    warehouse's catalog ("de06"), or every staging and intermediate view breaks there."""
+    ws, _ = clean
+    con = duckdb.connect(str(ws.warehouse.with_name("de06_analyst.duckdb")), read_only=True)
+    try:
+        assert con.execute("select current_database()").fetchone()[0] == "de06_analyst"
+        views = con.execute(
+            "select schema_name, view_name from duckdb_views() where not internal "
+            "and database_name = current_database()").fetchall()
+        assert {s for s, _ in views} >= {"staging", "intermediate"}
+        failed = []
+        for schema, view in views:
+            try:
+                con.execute(f'select count(*) from "{schema}"."{view}"').fetchone()
+            except duckdb.Error as exc:
+                failed.append((schema, view, str(exc).splitlines()[0]))
+        assert failed == []
+    finally:
+        con.close()
