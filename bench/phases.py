@@ -399,8 +399,10 @@ def phase_incremental(cfg: dict) -> dict:
         runs = [r for r in instance.get_runs() if r.run_id not in known]
         runs.sort(key=lambda r: instance.get_run_stats(r.run_id).start_time or 0)
         summary = _summarise_runs(instance, runs)
-        # The same build again, nothing changed: no report is computed, no file written.
-        files_before = {p: p.stat().st_mtime_ns for p in reports.rglob("20*/*")}
+        # The same build again, nothing changed: no report is computed, no file written
+        # (report files only: the period folders at the top; feedback workbooks are not
+        # versioned and live under feedback/<unit>/, which may also start with "20").
+        files_before = {p: p.stat().st_mtime_ns for p in reports.glob("20*/*")}
         known = {r.run_id for r in instance.get_runs()}
         again_started = time.perf_counter()
         again = defs.resolve_job_def("build_months").execute_in_process(
@@ -415,7 +417,7 @@ def phase_incremental(cfg: dict) -> dict:
             "success": again.success,
             "wall_s": again_wall,
             **_summarise_runs(instance, again_runs),
-            "files_unchanged": files_before == {p: p.stat().st_mtime_ns for p in reports.rglob("20*/*")},
+            "files_unchanged": files_before == {p: p.stat().st_mtime_ns for p in reports.glob("20*/*")},
         }
     new_reports = sorted(p.relative_to(reports).as_posix() for p in set(reports.rglob("*.xlsx")) - before)
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
