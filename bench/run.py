@@ -190,6 +190,7 @@ def pipeline_workspace(data_dir: Path, work: Path) -> dict:
         **os.environ,
         "DE06_SOURCES_DIR": str(work / "sources"),
         "DE06_WAREHOUSE": str(work / "warehouse" / "de06.duckdb"),
+        "DE06_ANALYST_WAREHOUSE": str(work / "warehouse" / "de06_analyst.duckdb"),
         "DE06_REPORTS_DIR": str(work / "reports"),
         "DAGSTER_HOME": str(work / "dagster_home"),
         "DE06_INGEST_WORKERS": "2",

@@ -78,5 +78,5 @@ def test_asset_catalog_lists_our_assets(webserver, prefix, names):
 
 def test_schedules_and_sensors_are_visible(webserver):
     dom = dump_dom(f"{webserver}/automation", wait_ms=20000)
-    for name in ("rollup_22", "rollup_74", "inbox_sensor", "landed_months_sensor"):
+    for name in ("rollup_22", "rollup_79", "inbox_sensor", "landed_months_sensor"):
         assert name in dom, name

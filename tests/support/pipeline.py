@@ -43,6 +43,8 @@ class Workspace:
         return {
             "DE06_SOURCES_DIR": str(self.sources),
             "DE06_WAREHOUSE": str(self.warehouse),
+            # Always set: `make test` exports the repo's own copy path, which must not leak in.
+            "DE06_ANALYST_WAREHOUSE": str(self.warehouse.with_name("de06_analyst.duckdb")),
             "DE06_REPORTS_DIR": str(self.reports),
             "DE06_INGEST_WORKERS": "1",
         }
