@@ -9,6 +9,7 @@ from dagster_project.partitions import month_bounds, reporting_months
 from dagster_project.resources import WAREHOUSE_POOL
 from dagster_project.settings import get_settings
 from dagster_project.transform.project import dbt_project, require_manifest, translator
+from dagster_project.warehouse_lock import warehouse_lock
 
 
 def dbt_build_args(warehouse_path: str, min_month: str = "", max_month: str = "") -> list[str]:
@@ -43,7 +44,11 @@ def build_dbt_assets():
         rebuilt for the months of the partition window (a backfill runs them at once)."""
         min_month, max_month = month_bounds(context.partition_time_window)
         context.log.info(f"dbt build for months {min_month} .. {max_month}")
-        args = dbt_build_args(str(get_settings().warehouse_path), min_month, max_month)
-        yield from dbt.cli(args, context=context).stream()
+        warehouse = get_settings().warehouse_path
+        args = dbt_build_args(str(warehouse), min_month, max_month)
+        # dbt opens the file itself: hold the one-writer lock around it (re-entrant inside
+        # `run_all`; taken here for runs launched from the UI or a schedule).
+        with warehouse_lock(warehouse, purpose="dbt build"):
+            yield from dbt.cli(args, context=context).stream()
 
     return de06_dbt_models

@@ -122,6 +122,31 @@ def test_a_second_process_is_refused_with_the_holders_pid(holder):
     assert not holds_lock(warehouse)
 
 
+def test_dbt_step_of_a_ui_run_is_refused_while_another_run_holds_the_warehouse(holder, tmp_path, monkeypatch):
+    """dbt opens the file itself; the dbt asset takes the lock first, so a build launched
+    from the UI beside a CLI run fails at once with the clear message, and dbt never runs."""
+    from dagster import DagsterInstance
+
+    from dagster_project.definitions import defs
+    from dagster_project.pipeline import RUN_CONFIG
+
+    warehouse, proc = holder
+    monkeypatch.setenv("DE06_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("DE06_ANALYST_WAREHOUSE", str(tmp_path / "de06_analyst.duckdb"))
+    monkeypatch.setenv("DE06_REPORTS_DIR", str(tmp_path / "reports"))
+    with DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("build_months").execute_in_process(
+            instance=instance, raise_on_error=False, run_config=RUN_CONFIG,
+            tags={"dagster/asset_partition_range_start": "2025-03-01",
+                  "dagster/asset_partition_range_end": "2025-03-01"},
+        )  # fmt: skip
+    assert not result.success
+    (failure,) = [e for e in result.all_node_events if e.is_step_failure]
+    assert failure.step_key == "de06_dbt_models"
+    assert f"in use by another run (pid {proc.pid}" in str(failure.event_specific_data.error)
+    assert not warehouse.exists()  # dbt never opened (or created) the file
+
+
 def test_a_writer_outside_de06_gives_a_clear_error_not_a_crash(tmp_path):
     warehouse = tmp_path / "de06.duckdb"
     duckdb.connect(str(warehouse)).close()
