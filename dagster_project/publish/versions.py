@@ -39,7 +39,7 @@ from openpyxl import Workbook
 
 from dagster_project.publish import styles as st
 from dagster_project.publish.fast_cells import fast_cell_writer
-from dagster_project.quality.xlsx_safe import workbook_bytes
+from dagster_project.quality.xlsx_safe import atomic_write_bytes, workbook_bytes
 
 CHANGES_SHEET = "ThayDoi"
 SIDECAR_FORMAT = "de06-published-figures/1"
@@ -342,15 +342,4 @@ def _record_fingerprint(sidecar: Path, fingerprint: str) -> None:
         if key == "version":
             updated["inputs_fingerprint"] = fingerprint
     updated.setdefault("inputs_fingerprint", fingerprint)
-    data = json.dumps(updated, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=".~tmp-", suffix=".json", dir=sidecar.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, sidecar)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    atomic_write_bytes(json.dumps(updated, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), sidecar)
