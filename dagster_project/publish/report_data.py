@@ -487,16 +487,8 @@ ANCESTRY_VIEW = "intermediate.int_org_ancestry_monthly"
 DUTIES_VIEW = "intermediate.int_unit_month_reporting"
 TARGETS_VIEW = "intermediate.int_area_targets"
 ANCESTRY_TABLE = "report_ancestry"
-
-
-@dataclass(frozen=True)
-class _Tables:
-    duties: str
-    targets: str
-
-
-_VIEWS = _Tables(DUTIES_VIEW, TARGETS_VIEW)
-_PREPARED = _Tables("report_duties", "report_targets")
+DUTIES_TABLE = "report_duties"
+TARGETS_TABLE = "report_targets"
 
 
 def prepare_tables(con, first_month, last_month) -> str:
@@ -504,27 +496,25 @@ def prepare_tables(con, first_month, last_month) -> str:
     intermediate views (each evaluated over the whole warehouse) once into temp tables of
     this connection: every unit's chain of ancestors in each month, sorted by ancestor so
     that one area's subtree is a narrow scan, with each unit's own type and parent that
-    month beside it; the units that did not report or reported late; the areas' targets
+    month beside it; every unit's reporting duty (`missing_units` applies the rule); the areas' targets
     for those years. Returns the ancestry table's name, to pass as `ancestry=` to the
     report functions for periods inside those months (they then read the other two)."""
-    con.execute(f"drop table if exists {_PREPARED.duties}")
+    con.execute(f"drop table if exists {DUTIES_TABLE}")
     con.execute(
-        f"""create temp table {_PREPARED.duties} as
-            select * from {DUTIES_VIEW}
-            where month between ?::date and ?::date and is_expected
-                and (not has_accepted_submission or first_report_date::date > due_date)""",
+        f"""create temp table {DUTIES_TABLE} as
+            select * from {DUTIES_VIEW} where month between ?::date and ?::date""",
         [first_month, last_month],
     )
-    con.execute(f"drop table if exists {_PREPARED.targets}")
+    con.execute(f"drop table if exists {TARGETS_TABLE}")
     try:
         con.execute(
-            f"""create temp table {_PREPARED.targets} as
+            f"""create temp table {TARGETS_TABLE} as
                 select area_code, year, kpi_code, target from {TARGETS_VIEW}
                 where year between year(?::date) and year(?::date)""",
             [first_month, last_month],
         )
     except Exception:  # noqa: BLE001 - as in `_targets`: no targets then
-        con.execute(f"create temp table {_PREPARED.targets} (area_code varchar, year int, kpi_code varchar, target double)")
+        con.execute(f"create temp table {TARGETS_TABLE} (area_code varchar, year int, kpi_code varchar, target double)")
     con.execute(f"drop table if exists {ANCESTRY_TABLE}")
     con.execute(
         f"""create temp table {ANCESTRY_TABLE} as
@@ -548,35 +538,19 @@ def prepare_tables(con, first_month, last_month) -> str:
 
 class _Scope:
     """The subtree of `root` in each month of the period, as a temporary table (unit_code,
-    month, unit_type, parent_code): the ancestry is read once per report. Temp tables work
-    on a read-only connection; the table is dropped on exit."""
+    month, unit_type, parent_code), read from the ancestry table of `prepare_tables`. Temp
+    tables work on a read-only connection; the table is dropped on exit."""
 
-    def __init__(self, con, root: str, period: Period, ancestry: str = ANCESTRY_VIEW):
+    def __init__(self, con, root: str, period: Period, ancestry: str = ANCESTRY_TABLE):
         self.con, self.root, self.period, self.ancestry = con, root, period, ancestry
         self.table = f"report_scope_{uuid.uuid4().hex}"
 
     def __enter__(self) -> str:
-        params = {"root": self.root, "first": self.period.period_start, "last": self.period.last_month}
-        if self.ancestry == ANCESTRY_TABLE:  # each row carries the unit's own type and parent
-            self.con.execute(
-                f"""create temp table {self.table} as
-                    select unit_code, month, unit_type, parent_code from {self.ancestry}
-                    where ancestor_code = $root and month between $first and $last""",
-                params,
-            )
-            return self.table
         self.con.execute(
-            f"""
-            create temp table {self.table} as
-            select a.unit_code, a.month, s.ancestor_type as unit_type, p.ancestor_code as parent_code
-            from {self.ancestry} a
-            join {self.ancestry} s
-                on s.unit_code = a.unit_code and s.month = a.month and s.depth = 0
-            left join {self.ancestry} p
-                on p.unit_code = a.unit_code and p.month = a.month and p.depth = 1
-            where a.ancestor_code = $root and a.month between $first and $last
-            """,
-            params,
+            f"""create temp table {self.table} as
+                select unit_code, month, unit_type, parent_code from {self.ancestry}
+                where ancestor_code = $root and month between $first and $last""",
+            {"root": self.root, "first": self.period.period_start, "last": self.period.last_month},
         )
         return self.table
 
@@ -936,12 +910,13 @@ def _area_report(cls, con, area_code: str, period_type: str, period_start, quali
     period = _period(con, period_type, period_start)
     previous = _period(con, period.period_type, previous_period(period).period_start)
     kpis = indicators(con)
+    if ancestry != ANCESTRY_TABLE:  # a direct call: this period's tables, prepared here
+        ancestry = prepare_tables(con, period.period_start, period.last_month)
     with _Scope(con, area_code, period, ancestry) as scope:
         return _build(cls, con, scope, area_code, period, previous, kpis, quality_dir, ancestry)
 
 
-def _build(cls, con, scope, area_code, period, previous, kpis, quality_dir, ancestry=ANCESTRY_VIEW) -> AreaReport:
-    tables = _PREPARED if ancestry == ANCESTRY_TABLE else _VIEWS
+def _build(cls, con, scope, area_code, period, previous, kpis, quality_dir, ancestry=ANCESTRY_TABLE) -> AreaReport:
     units = _units_in_scope(con, scope)
     area_type = units.get(area_code, {}).get("unit_type") or _area_type(con, area_code, period, ancestry)
     area_name = units.get(area_code, {}).get("unit_name") or unit_name(con, area_code, period.period_end)
@@ -958,10 +933,10 @@ def _build(cls, con, scope, area_code, period, previous, kpis, quality_dir, ance
         province_name=province_name,
         period=period,
         previous=previous,
-        summary=summary_rows(con, area_code, period, previous, kpis, tables.targets),
+        summary=summary_rows(con, area_code, period, previous, kpis, TARGETS_TABLE),
         schools=school_rows(con, scope, kpis, units),
         completeness=completeness_rows(con, [area_code], period, units),
-        missing_units=missing_units(con, scope, tables.duties),
+        missing_units=missing_units(con, scope, DUTIES_TABLE),
         reconciliation=reconciliation_rows(con, scope, kpis),
         quality=quality_summary(quality_dir),
     )
