@@ -366,6 +366,18 @@ def make_late_file(inbox: Path, reference: Path, month: str) -> dict:
     raise SystemExit(f"no school workbook of {month} suitable for the late-file test")
 
 
+def _build_month(defs, instance, month: str):
+    """The build job for one month, as the late-file sensor would launch it."""
+    from dagster_project.pipeline import RUN_CONFIG
+
+    return defs.resolve_job_def("build_months").execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config=RUN_CONFIG,
+        tags={"dagster/asset_partition_range_start": month, "dagster/asset_partition_range_end": month},
+    )
+
+
 def phase_incremental(cfg: dict) -> dict:
     import hashlib
 
@@ -389,12 +401,7 @@ def phase_incremental(cfg: dict) -> dict:
             instance=instance, raise_on_error=False, run_config=RUN_CONFIG
         )
         land_s = time.perf_counter() - started
-        built = defs.resolve_job_def("build_months").execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config=RUN_CONFIG,
-            tags={"dagster/asset_partition_range_start": month, "dagster/asset_partition_range_end": month},
-        )
+        built = _build_month(defs, instance, month)
         wall = time.perf_counter() - started
         runs = [r for r in instance.get_runs() if r.run_id not in known]
         runs.sort(key=lambda r: instance.get_run_stats(r.run_id).start_time or 0)
@@ -405,12 +412,7 @@ def phase_incremental(cfg: dict) -> dict:
         files_before = {p: p.stat().st_mtime_ns for p in reports.glob("20*/*")}
         known = {r.run_id for r in instance.get_runs()}
         again_started = time.perf_counter()
-        again = defs.resolve_job_def("build_months").execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config=RUN_CONFIG,
-            tags={"dagster/asset_partition_range_start": month, "dagster/asset_partition_range_end": month},
-        )
+        again = _build_month(defs, instance, month)
         again_wall = time.perf_counter() - again_started
         again_runs = [r for r in instance.get_runs() if r.run_id not in known]
         rerun = {

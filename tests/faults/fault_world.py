@@ -20,6 +20,7 @@ import duckdb
 import openpyxl
 
 from support import workbooks as wb
+from support.story import school
 from support.pipeline import PROJECT_ROOT, Workspace
 
 S1, S2, S3 = "22193001", "22193002", "22000001"
@@ -34,38 +35,31 @@ REGISTRY = [
 TARGETS = "kpi_code,area_code,year,target\nTTHC_HS_TRUC_TUYEN,*,2025,0.80\nCSGD_CHU_KY_SO,*,2025,1.00\n"
 
 
-def _school(unit, name, period, report_date, rows, consolidated=None):
-    return wb.school_xlsx(
-        unit_code=unit, unit_name=name, period=period, report_date=report_date,
-        rows=rows, consolidated=consolidated,
-    )  # fmt: skip
-
-
 def write_world(ws: Workspace) -> None:
     ws.write("reference/org_units.csv", wb.registry_csv(REGISTRY))
     ws.write("reference/kpi_targets.csv", TARGETS)
-    ws.write("t1/s1.xlsx", _school(S1, "Trường Tiểu học Cao Xanh", "Tháng 1/2025", "03/02/2025", [(HS, 3, 4), (CKS, 9, 20)]))
+    ws.write("t1/s1.xlsx", school(S1, "Tháng 1/2025", "03/02/2025", [(HS, 3, 4), (CKS, 9, 20)], name="Trường Tiểu học Cao Xanh"))
     # S2 January: CKS 5/10, and a non-numeric row (quarantined: a feedback workbook).
-    ws.write("t1/s2.xlsx", _school(S2, "Trường THCS Hạ Long", "Tháng 1/2025", "04/02/2025", [(CKS, 5, 10), (HS, "nhiều", 10)]))
+    ws.write("t1/s2.xlsx", school(S2, "Tháng 1/2025", "04/02/2025", [(CKS, 5, 10), (HS, "nhiều", 10)], name="Trường THCS Hạ Long"))
     ws.write(
         "t1/193.xlsx",
-        _school("193", "Phòng GDĐT thành phố Hạ Long", "Tháng 1/2025", "08/02/2025", [(HS, 8, 10)],
-                consolidated=[(S1, CKS, 9, 20), (S2, CKS, 5, 11)]),
+        school("193", "Tháng 1/2025", "08/02/2025", [(HS, 8, 10)],
+                consolidated=[(S1, CKS, 9, 20), (S2, CKS, 5, 11)], name="Phòng GDĐT thành phố Hạ Long"),
     )  # fmt: skip
     ws.write(
         "t1/s3.json",
         wb.json_bytes(wb.json_doc(unit=S3, period="2025-01", report_date="2025-02-05",
                                   chi_tieu=[{"ma_chi_tieu": CKS, "tu_so": 30, "mau_so": 40}])),
     )  # fmt: skip
-    ws.write("t2/s1.xlsx", _school(S1, "Trường Tiểu học Cao Xanh", "T2/2025", "05/03/2025", [(HS, 5, 6), (CKS, 12, 20)]))
-    ws.write("t2/s3.xlsx", _school(S3, "Trường THPT Hòn Gai", "T2/2025", "06/03/2025", [(HS, 7, 10)]))
+    ws.write("t2/s1.xlsx", school(S1, "T2/2025", "05/03/2025", [(HS, 5, 6), (CKS, 12, 20)], name="Trường Tiểu học Cao Xanh"))
+    ws.write("t2/s3.xlsx", school(S3, "T2/2025", "06/03/2025", [(HS, 7, 10)], name="Trường THPT Hòn Gai"))
     # A file from a unit that is not in the registry: rejected (unknown_unit).
-    ws.write("t2/la.xlsx", _school("22999999", "Trường lạ", "T2/2025", "05/03/2025", [(HS, 1, 2)]))
+    ws.write("t2/la.xlsx", school("22999999", "T2/2025", "05/03/2025", [(HS, 1, 2)], name="Trường lạ"))
 
 
 def write_march(ws: Workspace) -> None:
-    ws.write("t3/s1.xlsx", _school(S1, "Trường Tiểu học Cao Xanh", "03/2025", "04/04/2025", [(HS, 7, 10), (CKS, 14, 20)]))
-    ws.write("t3/s2.xlsx", _school(S2, "Trường THCS Hạ Long", "03/2025", "05/04/2025", [(CKS, 8, 10)]))
+    ws.write("t3/s1.xlsx", school(S1, "03/2025", "04/04/2025", [(HS, 7, 10), (CKS, 14, 20)], name="Trường Tiểu học Cao Xanh"))
+    ws.write("t3/s2.xlsx", school(S2, "03/2025", "05/04/2025", [(CKS, 8, 10)], name="Trường THCS Hạ Long"))
 
 
 def copy_workspace(src: Workspace, root: Path) -> Workspace:

@@ -15,6 +15,8 @@ import zlib
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from openpyxl.utils import get_column_letter
+
 from support.workbooks import report_grid
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -32,14 +34,6 @@ class Raw:
     type: str | None = None  # the cell's t attribute
 
 
-def column_letters(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def cell_xml(ref: str, value) -> str:
     if isinstance(value, Raw):
         kind = f' t="{value.type}"' if value.type else ""
@@ -55,7 +49,7 @@ def sheet_xml(grid: list[list], merges: list[str] = (), prologue: str = "") -> b
     rows = []
     for r, line in enumerate(grid, start=1):
         cells = "".join(
-            cell_xml(f"{column_letters(c)}{r}", v) for c, v in enumerate(line, start=1) if v is not None
+            cell_xml(f"{get_column_letter(c)}{r}", v) for c, v in enumerate(line, start=1) if v is not None
         )
         if cells:
             rows.append(f'<row r="{r}">{cells}</row>')
