@@ -1053,10 +1053,7 @@ def report_tasks(con, first, last, provinces=None, kind: str | None = None,
     rows = con.execute(
         f"""
         with periods as (
-            select period_type, period_start, period_end,
-                (period_start - case period_type when 'month' then interval 1 month
-                    when 'quarter' then interval 3 month when 'half_year' then interval 6 month
-                    else interval 12 month end)::date as previous_start
+            select period_type, period_start, period_end, previous_period_start as previous_start
             from marts.dim_period
             where period_start <= $last::date and period_end >= $first::date
         ),

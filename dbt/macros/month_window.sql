@@ -19,12 +19,17 @@
 {%- endmacro %}
 
 {#- The last day of a period given its type and first day. -#}
-{% macro period_end(period_type, period_start) -%}
-    (({{ period_start }}) + case {{ period_type }}
+{#- The length of a period of each type, as an interval. -#}
+{% macro period_length(period_type) -%}
+    case {{ period_type }}
         when 'month' then interval 1 month
         when 'quarter' then interval 3 month
         when 'half_year' then interval 6 month
-        else interval 12 month end - interval 1 day)::date
+        else interval 12 month end
+{%- endmacro %}
+
+{% macro period_end(period_type, period_start) -%}
+    (({{ period_start }}) + {{ period_length(period_type) }} - interval 1 day)::date
 {%- endmacro %}
 
 {#- A period overlaps the window when it contains at least one month of it. -#}

@@ -138,7 +138,7 @@ def test_reconciliation_statuses(story):
 
 def test_dbt_unit_tests_pass(story):
     """dbt's own unit tests of the rules (precedence, stock periods, version ties,
-    deadlines; dbt/models/_unit_tests.yml) run against the built warehouse."""
+    deadlines, the period calendar; dbt/models/_unit_tests.yml) run against the built warehouse."""
     import json
     import subprocess
 
@@ -154,7 +154,7 @@ def test_dbt_unit_tests_pass(story):
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "PASS=4" in result.stdout
+    assert "PASS=5" in result.stdout
 
 
 def test_dbt_docs_generate_offline(story):

@@ -11,6 +11,8 @@ select
     p.period_type,
     p.period_start,
     {{ period_end('p.period_type', 'p.period_start') }} as period_end,
+    -- the period of the same type just before (the reports' "previous period" column)
+    (p.period_start - {{ period_length('p.period_type') }})::date as previous_period_start,
     year(p.period_start) as year,
     case p.period_type
         when 'month' then 'Tháng ' || month(p.period_start) || '/' || year(p.period_start)
