@@ -170,11 +170,15 @@ def _hash_file(path: Path, size: int) -> str:
     return digest.hexdigest()
 
 
+def _stored_text(name: str) -> str:
+    """A file system name as stored: NFC (a name sent from a Mac arrives decomposed),
+    bytes that are not UTF-8 shown as U+FFFD."""
+    return nfc(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+
+
 def _rel_text(path: Path, inbox: Path) -> str:
-    """The path relative to the inbox as stored: '/' separators, NFC (a name sent from a
-    Mac arrives decomposed), bytes that are not UTF-8 shown as U+FFFD."""
-    rel = path.relative_to(inbox).as_posix()
-    return nfc(rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+    """The path relative to the inbox as stored, with '/' separators."""
+    return _stored_text(path.relative_to(inbox).as_posix())
 
 
 def _walk(inbox: Path) -> list[FoundFile]:
@@ -194,7 +198,7 @@ def _walk(inbox: Path) -> list[FoundFile]:
             if not is_submission_name(name):
                 continue
             full = os.path.join(dirpath, name)
-            rel = prefix + nfc(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+            rel = prefix + _stored_text(name)
             try:
                 info = os.lstat(full)
             except OSError:
