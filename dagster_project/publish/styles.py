@@ -8,13 +8,16 @@ always stored as text (never a formula, error value or link), whatever it starts
 from copy import copy
 from dataclasses import dataclass
 
+from openpyxl import Workbook
+from openpyxl.cell.cell import TIME_FORMATS
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dagster_project.quality.xlsx_safe import safe_sheet_text, write_cell
+from dagster_project.quality.xlsx_fast import defer_rows, fast_cell_writer, style_index
+from dagster_project.quality.xlsx_safe import clean_text, needs_quote_prefix, safe_sheet_text, safe_value, write_cell
 
 PERCENT = "0.0%"
 INTEGER = "#,##0"
@@ -37,6 +40,18 @@ BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 HEADER_ALIGN = Alignment(wrap_text=True, horizontal="center", vertical="center")
 CENTER = Alignment(horizontal="center", vertical="top")
+
+
+class ReportWorkbook(Workbook):
+    """A workbook whose tables keep their rows as values (`write_table`), not cell
+    objects: saving writes them with `xlsx_fast`. Read a table in memory only after
+    `xlsx_fast.materialize(ws)`; a saved file holds every cell."""
+
+    defers_rows = True
+
+    def save(self, filename):
+        with fast_cell_writer():
+            super().save(filename)
 
 
 @dataclass(frozen=True)
@@ -63,16 +78,7 @@ def put(ws: Worksheet, row: int, column: int, value, *, font=BODY_FONT, number_f
     cache = _style_cache(ws.parent)
     found = cache.get(key)
     if found is None:
-        style = {"font": font}
-        if number_format:
-            style["number_format"] = number_format
-        if fill is not None:
-            style["fill"] = fill
-        if border is not None:
-            style["border"] = border
-        if alignment is not None:
-            style["alignment"] = alignment
-        cell = write_cell(ws, row, column, value, **style)
+        cell = write_cell(ws, row, column, value, **_look(font, number_format, fill, border, alignment))
         template = copy(cell._style)
         template.quotePrefix = 0  # per value, set by write_cell
         # The style objects ride along so that their ids stay theirs while cached.
@@ -80,6 +86,20 @@ def put(ws: Worksheet, row: int, column: int, value, *, font=BODY_FONT, number_f
         return cell
     ws.cell(row=row, column=column)._style = copy(found[0])
     return write_cell(ws, row, column, value)
+
+
+def _look(font, number_format=None, fill=None, border=None, alignment=None) -> dict:
+    """The cell attributes to set for a look (unset ones stay openpyxl's defaults)."""
+    style = {"font": font}
+    if number_format:
+        style["number_format"] = number_format
+    if fill is not None:
+        style["fill"] = fill
+    if border is not None:
+        style["border"] = border
+    if alignment is not None:
+        style["alignment"] = alignment
+    return style
 
 
 def _style_cache(workbook) -> dict:
@@ -120,14 +140,45 @@ def header_row(ws: Worksheet, row: int, columns: list[Column]) -> None:
     ws.row_dimensions[row].height = 33
 
 
-def data_row(ws: Worksheet, row: int, columns: list[Column], values: list, fills: dict[int, PatternFill] | None = None):
-    for index, (column, value) in enumerate(zip(columns, values), start=1):
-        alignment = WRAP if column.wrap else (CENTER if column.center else None)
-        put(
-            ws, row, index, value,
-            number_format=column.number_format if value is not None else None,
-            border=BORDER, alignment=alignment, fill=(fills or {}).get(index),
-        )  # fmt: skip
+def _alignment(column: Column):
+    return WRAP if column.wrap else (CENTER if column.center else None)
+
+
+def data_rows(ws: Worksheet, first_row: int, columns: list[Column], rows: list[list], fills=None) -> None:
+    """The table's data rows from `first_row`, as `put` would write them cell by cell
+    (text made safe, bordered, the column's number format unless empty, `fills(values)`
+    colouring cells), kept as values with their style indices (`xlsx_fast.defer_rows`):
+    a table of a province's schools has a million cells."""
+    looks: dict[tuple, int] = {}  # (column, fill, empty, quote prefix) -> style index
+    texts: dict[str, tuple[str, bool]] = {}  # as sent -> (safe text, quote prefix)
+    table, table_ids = [], []
+    for values in rows:
+        row_fills = fills(values) if fills else None
+        safe, ids = [], []
+        for index, (column, value) in enumerate(zip(columns, values), start=1):
+            if type(value) is str:
+                found = texts.get(value)
+                if found is None:
+                    text = clean_text(value)
+                    found = texts[value] = (text, needs_quote_prefix(text))
+                value, quote = found
+            else:
+                value = safe_value(value)
+                quote = type(value) is str and needs_quote_prefix(value)
+            fill = row_fills.get(index) if row_fills else None
+            key = (index, id(fill), value is None, quote)
+            look = looks.get(key)
+            if look is None:
+                number_format = column.number_format if value is not None else None
+                # openpyxl gives a date its default format where the column has none
+                number_format = number_format or TIME_FORMATS.get(type(value))
+                style = _look(BODY_FONT, number_format, fill, BORDER, _alignment(column))
+                look = looks[key] = style_index(ws, **style, **({"quotePrefix": True} if quote else {}))
+            safe.append(value)
+            ids.append(look)
+        table.append(safe)
+        table_ids.append(ids)
+    defer_rows(ws, first_row, table, table_ids)
 
 
 def write_table(ws: Worksheet, row: int, columns: list[Column], rows: list[list],
@@ -137,10 +188,8 @@ def write_table(ws: Worksheet, row: int, columns: list[Column], rows: list[list]
     sheet's columns to fit. Returns (header row, last row written)."""
     header_row(ws, row, columns)
     widen(ws, [c.width for c in columns])
-    last = row
-    for values in rows:
-        last += 1
-        data_row(ws, last, columns, values, fills(values) if fills else None)
+    data_rows(ws, row + 1, columns, rows, fills)
+    last = row + len(rows)
     if not rows and empty_text:
         last += 1
         put(ws, last, 1, empty_text, font=NOTE_FONT)
@@ -161,7 +210,7 @@ def status_fill(text) -> PatternFill | None:
 
 def freeze(ws: Worksheet, row: int, column: int = 1) -> None:
     """Freeze everything above `row` and left of `column`."""
-    ws.freeze_panes = ws.cell(row=row, column=column)
+    ws.freeze_panes = f"{get_column_letter(column)}{row}"  # no cell created there
 
 
 def auto_filter(ws: Worksheet, header: int, last_row: int, width: int) -> None:

@@ -38,7 +38,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from dagster_project.publish import styles as st
-from dagster_project.publish.fast_cells import fast_cell_writer
+from dagster_project.quality.xlsx_fast import fast_cell_writer
 from dagster_project.quality.xlsx_safe import atomic_write_bytes, workbook_bytes
 
 CHANGES_SHEET = "ThayDoi"

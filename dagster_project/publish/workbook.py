@@ -6,8 +6,6 @@ the district's or commune's own schools. Every cell is written through `styles.p
 names, codes and notes from the registry or a submission always stay text.
 """
 
-from openpyxl import Workbook
-
 from dagster_project.publish import styles as st
 from dagster_project.publish.report_data import AreaReport, DistrictReport, ProvinceReport
 from dagster_project.quality.xlsx_safe import clean_text
@@ -158,7 +156,7 @@ def _finish(ws, report: AreaReport, header: int, columns: list[st.Column], last:
 # --- sheets ------------------------------------------------------------------------------
 
 
-def _summary_sheet(wb: Workbook, report: AreaReport) -> None:
+def _summary_sheet(wb: st.ReportWorkbook, report: AreaReport) -> None:
     ws = wb.create_sheet(SHEET_SUMMARY)
     row = st.title_block(ws, _titles(report, REPORT_TITLE), len(SUMMARY_COLUMNS))
     columns = list(SUMMARY_COLUMNS)
@@ -189,7 +187,7 @@ def _summary_sheet(wb: Workbook, report: AreaReport) -> None:
         )  # fmt: skip
 
 
-def _areas_sheet(wb: Workbook, report: ProvinceReport) -> None:
+def _areas_sheet(wb: st.ReportWorkbook, report: ProvinceReport) -> None:
     ws = wb.create_sheet(SHEET_AREAS)
     row = st.title_block(ws, _titles(report, "KẾT QUẢ THỰC HIỆN THEO ĐỊA BÀN CẤP HUYỆN, CẤP XÃ"), 8)
     rows = [
@@ -206,7 +204,7 @@ def _areas_sheet(wb: Workbook, report: ProvinceReport) -> None:
     _finish(ws, report, header, AREA_COLUMNS, last, freeze_column=4)
 
 
-def _schools_sheet(wb: Workbook, report: AreaReport) -> None:
+def _schools_sheet(wb: st.ReportWorkbook, report: AreaReport) -> None:
     ws = wb.create_sheet(SHEET_SCHOOLS)
     row = st.title_block(ws, _titles(report, "KẾT QUẢ THỰC HIỆN THEO CƠ SỞ GIÁO DỤC"), 8)
     row = st.note(
@@ -230,7 +228,7 @@ def _schools_sheet(wb: Workbook, report: AreaReport) -> None:
     _finish(ws, report, header, SCHOOL_COLUMNS, last, freeze_column=4)
 
 
-def _progress_sheet(wb: Workbook, report: AreaReport) -> None:
+def _progress_sheet(wb: st.ReportWorkbook, report: AreaReport) -> None:
     ws = wb.create_sheet(SHEET_PROGRESS)
     titles_end = st.title_block(ws, _titles(report, "TIẾN ĐỘ BÁO CÁO: TỶ LỆ ĐÃ BÁO CÁO VÀ BÁO CÁO ĐÚNG HẠN"), 9)
     row = st.section_title(ws, titles_end + 1, f"1. Theo tháng - {report.area_name}")
@@ -278,7 +276,7 @@ def _month(day) -> str:
     return f"Tháng {day.month}/{day.year}"
 
 
-def _reconciliation_sheet(wb: Workbook, report: AreaReport) -> None:
+def _reconciliation_sheet(wb: st.ReportWorkbook, report: AreaReport) -> None:
     ws = wb.create_sheet(SHEET_RECONCILIATION)
     row = st.title_block(ws, _titles(report, "ĐỐI CHIẾU SỐ LIỆU ĐƠN VỊ TỰ BÁO CÁO VỚI SỐ CẤP TRÊN TỔNG HỢP"), 8)
     row = st.note(
@@ -302,7 +300,7 @@ def _reconciliation_sheet(wb: Workbook, report: AreaReport) -> None:
     _finish(ws, report, header, RECONCILIATION_COLUMNS, last, freeze_column=5)
 
 
-def _quality_sheet(wb: Workbook, report: AreaReport) -> None:
+def _quality_sheet(wb: st.ReportWorkbook, report: AreaReport) -> None:
     ws = wb.create_sheet(SHEET_QUALITY)
     row = st.title_block(ws, _titles(report, "TÌNH HÌNH CHẤT LƯỢNG DỮ LIỆU"), 7)
     quality = report.quality
@@ -356,7 +354,7 @@ COMPARISON_COLUMNS = [
 ]
 
 
-def _comparison_sheet(wb: Workbook, report: AreaReport) -> None:
+def _comparison_sheet(wb: st.ReportWorkbook, report: AreaReport) -> None:
     """This period against the same period last year, both on today's boundaries."""
     ws = wb.create_sheet(SHEET_COMPARISON)
     heading = "SO SÁNH CÙNG KỲ NĂM TRƯỚC THEO ĐỊA GIỚI HÀNH CHÍNH HIỆN NAY"
@@ -377,8 +375,8 @@ def _comparison_sheet(wb: Workbook, report: AreaReport) -> None:
             "đơn vị hành chính từ 01/7/2025), để so sánh được với hiện tại.")  # fmt: skip
 
 
-def _workbook(report: AreaReport) -> Workbook:
-    wb = Workbook()
+def _workbook(report: AreaReport) -> st.ReportWorkbook:
+    wb = st.ReportWorkbook()
     wb.remove(wb.active)
     wb.properties.title = clean_text(f"{REPORT_TITLE} - {report.area_name} - {report.period.label_vi}")[:250]
     wb.properties.subject = PLAN_TITLE
@@ -387,7 +385,7 @@ def _workbook(report: AreaReport) -> Workbook:
     return wb
 
 
-def build_province_workbook(report: ProvinceReport) -> Workbook:
+def build_province_workbook(report: ProvinceReport) -> st.ReportWorkbook:
     """The province's published report (sheets in `PROVINCE_SHEETS` order)."""
     wb = _workbook(report)
     _summary_sheet(wb, report)
@@ -400,7 +398,7 @@ def build_province_workbook(report: ProvinceReport) -> Workbook:
     return wb
 
 
-def build_district_workbook(report: DistrictReport) -> Workbook:
+def build_district_workbook(report: DistrictReport) -> st.ReportWorkbook:
     """A district's or commune's published report on its own schools."""
     wb = _workbook(report)
     _summary_sheet(wb, report)

@@ -127,6 +127,7 @@ def test_province_workbook_compares_on_todays_boundaries(crossing):
 
     from dagster_project.publish.report_data import province_report
     from dagster_project.publish.workbook import SHEET_COMPARISON, build_province_workbook
+    from dagster_project.quality.xlsx_fast import materialize
     from support.sheets import table
 
     con = duckdb.connect(str(crossing.warehouse), read_only=True)
@@ -135,6 +136,8 @@ def test_province_workbook_compares_on_todays_boundaries(crossing):
         closed = build_province_workbook(province_report(con, "74", "month", "2025-05-01"))
     finally:
         con.close()
+    for ws in (merged[SHEET_COMPARISON], closed[SHEET_COMPARISON]):
+        materialize(ws)  # table rows are kept as values until saved
     rows = {r["Mã chỉ tiêu"]: r for r in table(merged[SHEET_COMPARISON])[2]}
     assert (rows[HS]["Tử số"], rows[HS]["Mẫu số"]) == (24, 49)  # restated, as worked out above
     assert (rows[CKS]["Tử số"], rows[CKS]["Mẫu số"]) == (12, 17)
