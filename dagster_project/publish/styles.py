@@ -162,6 +162,8 @@ def data_rows(ws: Worksheet, first_row: int, columns: list[Column], rows: list[l
                     text = clean_text(value)
                     found = texts[value] = (text, needs_quote_prefix(text))
                 value, quote = found
+            elif value is None or type(value) in (int, float):
+                quote = False
             else:
                 value = safe_value(value)
                 quote = type(value) is str and needs_quote_prefix(value)

@@ -26,6 +26,7 @@ sidecar's fingerprint is updated (replaced atomically; figures and workbook unto
 """
 
 import json
+import math
 import os
 import re
 import tempfile
@@ -38,7 +39,6 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from dagster_project.publish import styles as st
-from dagster_project.quality.xlsx_fast import fast_cell_writer
 from dagster_project.quality.xlsx_safe import atomic_write_bytes, workbook_bytes
 
 CHANGES_SHEET = "ThayDoi"
@@ -83,13 +83,22 @@ def _number(value):
 
 def _normal(figure) -> tuple:
     """(numerator, denominator, value, target) as JSON would give it back."""
-    values = tuple(_number(v) for v in tuple(figure)[:4])
+    values = tuple(figure)[:4]
+    if all(v is None or type(v) is int or (type(v) is float and math.isfinite(v)) for v in values):
+        return values + (None,) * (4 - len(values))  # JSON gives these back as they are
+    values = tuple(_number(v) for v in values)
     values += (None,) * (4 - len(values))
     return tuple(json.loads(json.dumps(list(values))))
 
 
 def _key_text(key: tuple) -> str:
-    return json.dumps([str(part) for part in key], ensure_ascii=False)
+    parts = [str(part) for part in key]
+    if parts and all(_PLAIN_JSON_TEXT.match(part) for part in parts):  # codes, dates: nothing to escape
+        return '["' + '", "'.join(parts) + '"]'
+    return json.dumps(parts, ensure_ascii=False)
+
+
+_PLAIN_JSON_TEXT = re.compile(r'[^"\\\x00-\x1f]*\Z')
 
 
 def _key_from_text(text: str) -> tuple:
@@ -303,8 +312,7 @@ def publish(
                 del wb[CHANGES_SHEET]
             add_changes_sheet(wb, changes, version, latest[0])
         wb.properties.version = str(version)
-        with fast_cell_writer():  # same bytes as openpyxl's own cell writer, faster
-            data = workbook_bytes(wb, datetime.now(timezone.utc).replace(tzinfo=None))
+        data = workbook_bytes(wb, datetime.now(timezone.utc).replace(tzinfo=None))
         document = {
             "format": SIDECAR_FORMAT,
             "stem": stem,

@@ -40,22 +40,28 @@ _DEFERRED = "_de06_deferred_rows"  # worksheet attribute: [(first_row, rows, sty
 def cell_xml(coordinate: str, style_id: int, value, epoch) -> str | None:
     """The `<c>` element openpyxl writes for a plain value (style index 0: unstyled),
     or None when the value is not plain. Text is stored inline, as openpyxl does."""
+    tail = _cell_tail(style_id, value, epoch)
+    return None if tail is None else f'<c r="{coordinate}"{tail}'
+
+
+def _cell_tail(style_id: int, value, epoch) -> str | None:
+    """A plain cell's XML after its coordinate (`cell_xml`)."""
     style = f' s="{style_id}"' if style_id else ""
     kind = type(value)
     if kind is str:
         if value == "":
-            return f'<c r="{coordinate}"{style} t="inlineStr" />'
+            return f'{style} t="inlineStr" />'
         stripped = value.strip()
         space = ' xml:space="preserve"' if stripped and stripped != value else ""
-        return f'<c r="{coordinate}"{style} t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
+        return f'{style} t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
     if value is None:
-        return f'<c r="{coordinate}"{style} t="n" />'
+        return f'{style} t="n" />'
     if kind is int or kind is Decimal or (kind is float and math.isfinite(value)):
-        return f'<c r="{coordinate}"{style} t="n"><v>{"%.16g" % value}</v></c>'
+        return f'{style} t="n"><v>{"%.16g" % value}</v></c>'
     if kind is bool:
-        return f'<c r="{coordinate}"{style} t="b"><v>{int(value)}</v></c>'
+        return f'{style} t="b"><v>{int(value)}</v></c>'
     if kind in (datetime, date, time) and getattr(value, "tzinfo", None) is None:
-        return f'<c r="{coordinate}"{style} t="n"><v>{"%.16g" % to_excel(value, epoch)}</v></c>'
+        return f'{style} t="n"><v>{"%.16g" % to_excel(value, epoch)}</v></c>'
     return None
 
 
@@ -187,6 +193,7 @@ def _write_rows(self):
     ordinary = self.rows()
     epoch = ws.parent.epoch
     letters = [get_column_letter(c) for c in range(1, 1 + max(len(v) for _, v, _ in deferred))]
+    texts: dict = {}
     xf = self.xf.send(True)
     file = xf._file
     with xf.element("sheetData"):
@@ -195,17 +202,26 @@ def _write_rows(self):
             while i < len(ordinary) and ordinary[i][0] < row_idx:
                 self.write_row(xf, ordinary[i][1], ordinary[i][0])
                 i += 1
-            file(_row_xml(row_idx, values, ids, letters, epoch))
+            file(_row_xml(row_idx, values, ids, letters, epoch, texts))
         for row_idx, cells in ordinary[i:]:
             self.write_row(xf, cells, row_idx)
     self.xf.send(None)
 
 
-def _row_xml(row: int, values, ids, letters, epoch) -> str:
-    cells = "".join(
-        cell_xml(f"{letter}{row}", style_id, value, epoch) for letter, style_id, value in zip(letters, ids, values)
-    )
-    return f'<row r="{row}">{cells}</row>'
+def _row_xml(row: int, values, ids, letters, epoch, texts: dict) -> str:
+    """One deferred row's XML; `texts` remembers the XML of text cells (a school's name
+    and an indicator's repeat on many rows)."""
+    parts = [f'<row r="{row}">']
+    for letter, style_id, value in zip(letters, ids, values):
+        if type(value) is str:
+            tail = texts.get((style_id, value))
+            if tail is None:
+                tail = texts[(style_id, value)] = _cell_tail(style_id, value, epoch)
+        else:
+            tail = _cell_tail(style_id, value, epoch)
+        parts.append(f'<c r="{letter}{row}"{tail}')
+    parts.append("</row>")
+    return "".join(parts)
 
 
 @contextmanager

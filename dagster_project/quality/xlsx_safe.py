@@ -31,6 +31,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from dagster_project.quality.xlsx_fast import fast_cell_writer
 
 EXCEL_MAX_CELL_CHARS = 32_767
 
@@ -101,27 +104,32 @@ def safe_sheet_text(text: str) -> str:
 
 def workbook_bytes(workbook, stamp: datetime | None = None) -> bytes:
     """The workbook as .xlsx bytes, reproducible: zip entries carry a fixed timestamp and
-    the document's created/modified dates are `stamp` (default 2000-01-01)."""
+    the document's created/modified dates are `stamp` (default 2000-01-01). Written with
+    the fast cell writers (`xlsx_fast`: the same bytes as openpyxl's own), compressed once."""
     stamp = (stamp or datetime(2000, 1, 1)).replace(tzinfo=None, microsecond=0)
     workbook.properties.created = stamp
-    raw = io.BytesIO()
-    workbook.save(raw)  # openpyxl stamps `modified` with the wall clock: undone below
-    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    workbook.properties.modified = stamp
     out = io.BytesIO()
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                    rb"\g<1>" + iso.encode() + rb"\g<2>",
-                    data,
-                )
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
+    with fast_cell_writer(), _StampedZip(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(workbook, archive).write_data()
+    return out.getvalue()
+
+
+class _StampedZip(zipfile.ZipFile):
+    """A zip whose entries all carry the fixed timestamp and mode, whichever way
+    openpyxl adds them (as data, or as the temp file of a worksheet)."""
+
+    def writestr(self, zinfo_or_arcname, data, *args, **kwargs):
+        if isinstance(zinfo_or_arcname, str):
+            entry = zipfile.ZipInfo(zinfo_or_arcname, date_time=_ZIP_EPOCH)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            target.writestr(entry, data)
-    return out.getvalue()
+            zinfo_or_arcname = entry
+        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+    def write(self, filename, arcname=None, *args, **kwargs):
+        with open(filename, "rb") as handle:
+            self.writestr(arcname or os.path.basename(filename), handle.read())
 
 
 def atomic_write_bytes(data: bytes, path: Path) -> bool:
