@@ -100,8 +100,9 @@ def ensure_data(name: str) -> dict:
 # --- running a phase while sampling its memory --------------------------------------------
 
 
-def _tree_rss_bytes(root: int) -> int:
-    """Resident memory of `root` and all its descendants (sum of RSS, from /proc)."""
+def _tree_rss(root: int) -> tuple[int, list[tuple[str, int]]]:
+    """Resident memory of `root` and all its descendants (sum of RSS, from /proc), and
+    each process's (short command line, RSS), largest first."""
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -113,17 +114,21 @@ def _tree_rss_bytes(root: int) -> int:
             continue
         ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
         children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0, [root]
+    total, todo, each = 0, [root], []
     page = os.sysconf("SC_PAGE_SIZE")
     while todo:
         pid = todo.pop()
         todo.extend(children.get(pid, ()))
         try:
             with open(f"/proc/{pid}/statm", "rb") as fh:
-                total += int(fh.read().split()[1]) * page
+                rss = int(fh.read().split()[1]) * page
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                args = [Path(a.decode(errors="replace")).name for a in fh.read().split(b"\0")[:3] if a]
         except OSError:
-            pass
-    return total
+            continue
+        total += rss
+        each.append((f"{pid} {' '.join(args)}"[:80], rss))
+    return total, sorted(each, key=lambda item: -item[1])
 
 
 def run_phase(phase: str, cfg: dict, logs: Path, env: dict | None = None) -> dict:
@@ -145,13 +150,16 @@ def run_phase(phase: str, cfg: dict, logs: Path, env: dict | None = None) -> dic
             stderr=subprocess.STDOUT,
         )
         peak = [0]
+        peak_processes: list = []
         loads: list[float] = []
         done = threading.Event()
 
         def sample():
             ticks = 0
             while not done.is_set():
-                peak[0] = max(peak[0], _tree_rss_bytes(proc.pid))
+                total, each = _tree_rss(proc.pid)
+                if total > peak[0]:  # which processes made the peak
+                    peak[0], peak_processes[:] = total, [(name, rss / 2**20) for name, rss in each[:6]]
                 if ticks % 25 == 0:  # every 5 s: is someone else using the cores?
                     loads.append(os.getloadavg()[0])
                 ticks += 1
@@ -170,6 +178,7 @@ def run_phase(phase: str, cfg: dict, logs: Path, env: dict | None = None) -> dic
     result = json.loads(result_path.read_text())
     result["process_wall_s"] = wall
     result["peak_tree_rss_mib"] = peak[0] / 2**20
+    result["peak_processes_mib"] = peak_processes
     result["loadavg_1min_mean"] = sum(loads) / max(len(loads), 1)
     result["loadavg_1min_max"] = max(loads, default=0.0)
     say(f"{phase}: done in {wall:.1f}s, peak {peak[0] / 2**20:,.0f} MiB")
