@@ -13,9 +13,6 @@ once into temp tables) and handed to `versions.publish`, which writes a new vers
 when figures changed.
 """
 
-from datetime import date
-from pathlib import Path
-
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -27,16 +24,14 @@ from dagster import (
 
 from dagster_project.partitions import month_bounds, reporting_months
 from dagster_project.publish.automation import PROVINCES_TAG
-from dagster_project.publish.report_data import (
-    ANCESTRY_VIEW,
-    ReportTask,
-    district_report,
-    prepare_tables,
-    province_report,
-    report_tasks,
+from dagster_project.publish.publishing import (
+    POOL_MIN_TASKS,
+    ancestry_months,
+    due_tasks,
+    publish_in_pool,
+    publish_one,
 )
-from dagster_project.publish.versions import publish, published_inputs
-from dagster_project.publish.workbook import build_district_workbook, build_province_workbook
+from dagster_project.publish.report_data import prepare_tables, report_tasks
 from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
 from dagster_project.settings import get_settings
 
@@ -68,62 +63,7 @@ def _wanted_provinces(context: AssetExecutionContext, config: ReportConfig) -> s
     return chosen or None
 
 
-def ancestry_months(first: str, last: str) -> tuple[date, date]:
-    """The months of every period containing a month of the window: whole years."""
-    return date(int(first[:4]), 1, 1), date(int(last[:4]), 12, 1)
-
-
-def due_tasks(tasks: list[ReportTask], reports_dir: Path) -> list[ReportTask]:
-    """The tasks whose inputs differ from those of their latest published version."""
-    stored: dict[str, dict] = {}
-    due = []
-    for task in tasks:
-        folder = task.period_key
-        if folder not in stored:
-            stored[folder] = published_inputs(reports_dir / folder)
-        if stored[folder].get(task.stem) != task.fingerprint:
-            due.append(task)
-    return due
-
-
-# --- publishing, in worker processes when there are many (read-only connections) -------
-
-_WORKER: dict = {}
-
-
-def _init_worker(warehouse_path: str, months: tuple[date, date]) -> None:
-    import duckdb
-
-    con = duckdb.connect(warehouse_path, read_only=True)
-    _WORKER.update(con=con, ancestry=prepare_tables(con, *months))
-
-
-def publish_one(con, task: ReportTask, reports_dir, quality_dir, ancestry: str = ANCESTRY_VIEW):
-    """Build and publish one workbook (its figures first; the workbook only when they
-    differ from the latest version's)."""
-    out_dir = Path(reports_dir) / task.period_key
-    if task.kind == "province":
-        report = province_report(con, task.area_code, task.period_type, task.period_start, quality_dir, ancestry)
-        factory = lambda: build_province_workbook(report)  # noqa: E731
-    else:
-        report = district_report(con, task.area_code, task.period_type, task.period_start, quality_dir, ancestry)
-        factory = lambda: build_district_workbook(report)  # noqa: E731
-    return publish(out_dir, task.stem, factory, report.figures, fingerprint=task.fingerprint)
-
-
-def _publish_in_worker(args):
-    task, reports_dir, quality_dir = args
-    return publish_one(_WORKER["con"], task, reports_dir, quality_dir, _WORKER["ancestry"])
-
-
-# Below this many district workbooks, starting worker processes costs more than it saves;
-# province workbooks (every school of the province) are worth it from two.
-POOL_MIN_TASKS = {"district": 8, "province": 2}
-
-
 def _publish_all(context, config, warehouse, kind: str) -> MaterializeResult:
-    from concurrent.futures import ProcessPoolExecutor
-
     settings = get_settings()
     quality_dir = settings.reports_dir / "quality"
     first, last = month_bounds(context.partition_time_window)
@@ -139,11 +79,8 @@ def _publish_all(context, config, warehouse, kind: str) -> MaterializeResult:
     context.log.info(f"{kind} workbooks: {len(tasks)} in the window, {len(due)} with changed inputs")
     if not in_process:
         context.log.info(f"publishing {len(due)} {kind} workbooks in {workers} processes")
-        with ProcessPoolExecutor(
-            max_workers=min(workers, len(due)), initializer=_init_worker, initargs=(warehouse.path, months)
-        ) as pool:
-            jobs = [(t, settings.reports_dir, quality_dir) for t in due]
-            results = list(pool.map(_publish_in_worker, jobs, chunksize=max(1, min(16, len(jobs) // (4 * workers)))))
+        results = publish_in_pool(due, warehouse.path, months, settings.reports_dir, quality_dir, workers,
+                                  progress=context.log.info)  # fmt: skip
     written = [r for r in results if r.changed]
     for result in written:
         context.log.info(f"published {result.path.name} (version {result.version})")

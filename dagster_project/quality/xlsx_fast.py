@@ -182,7 +182,7 @@ def _write_rows(self):
         return _ORIGINAL_ROWS(self)
     taken = {row for row, _ in ws._cells} | set(ws.row_dimensions.keys())
     clash = any(first <= row < first + len(rows) for first, rows, _ in blocks for row in taken)
-    if LXML or clash:  # not our XML writer, or a row shared with ordinary cells
+    if LXML or clash or ws.parent.iso_dates:  # not our XML writer, a row shared with cells, ISO dates
         materialize(ws)
         return _ORIGINAL_ROWS(self)
     deferred = sorted(

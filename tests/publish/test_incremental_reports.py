@@ -16,7 +16,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from dagster_project.publish import assets
+from dagster_project.publish import publishing
 from dagster_project.publish import report_data as rd
 from dagster_project.publish import versions
 from support import workbooks as wb
@@ -63,8 +63,8 @@ def spy(monkeypatch) -> list[tuple[str, str, str]]:
 
         return wrapper
 
-    monkeypatch.setattr(assets, "province_report", record("province", assets.province_report))
-    monkeypatch.setattr(assets, "district_report", record("district", assets.district_report))
+    monkeypatch.setattr(publishing, "province_report", record("province", publishing.province_report))
+    monkeypatch.setattr(publishing, "district_report", record("district", publishing.district_report))
     return calls
 
 
