@@ -5,21 +5,79 @@
   months with a figure (0/0 included); areas sum numerators and denominators.
 -#}
 
-{#- `placed` yields (area_code, area_type, unit_code, month, kpi_code, numerator, denominator). -#}
-{% macro area_unit_period(placed) %}
-select
-    placed.area_code,
-    arg_max(placed.area_type, placed.month) as area_type,
-    p.period_type,
-    p.period_start,
-    placed.kpi_code,
-    placed.unit_code,
-    case when k.kind = 'flow' then sum(placed.numerator) else arg_max(placed.numerator, placed.month) end as numerator,
-    case when k.kind = 'flow' then sum(placed.denominator) else arg_max(placed.denominator, placed.month) end as denominator
-from ({{ placed }}) as placed
-inner join {{ ref('int_periods_months') }} as p using (month)
-inner join {{ ref('kpi_catalogue') }} as k using (kpi_code)
-group by placed.area_code, p.period_type, p.period_start, placed.kpi_code, placed.unit_code, k.kind
+{#- A unit's figure over a period from its months' rows: flow sums, stock takes the last. -#}
+{% macro period_figure(column, kind='k.kind', month='month') -%}
+    case when {{ kind }} = 'flow' then sum({{ column }}) else arg_max({{ column }}, {{ month }}) end
+{%- endmacro %}
+
+{#- The area types the marts roll up to. -#}
+{% macro rollup_area_types() -%}
+    ('district', 'commune', 'province', 'national')
+{%- endmacro %}
+
+{#-
+  `facts` yields (unit_code, month, kpi_code, numerator, denominator); `ancestry`
+  (unit_code, month, ancestor_code, ancestor_type): the tree of each month. Nearly every
+  unit sits under the same areas in every month it reports in a period; its figure over
+  the period is then computed once and added to each of those areas. A unit that moved
+  within the period is rolled up area by area, through the months it sat there.
+-#}
+{% macro area_unit_period(facts, ancestry) %}
+with anc as materialized (
+    select unit_code, month, ancestor_code, ancestor_type
+    from {{ ancestry }}
+    where ancestor_type in {{ rollup_area_types() }}
+),
+
+placement as (
+    -- the areas a unit sits under in a month, as one comparable text
+    select unit_code, month,
+        string_agg(ancestor_code || ':' || ancestor_type, ',' order by ancestor_code) as areas
+    from anc
+    group by unit_code, month
+),
+
+facts as (
+    select f.unit_code, f.month, f.kpi_code, f.numerator, f.denominator,
+        p.period_type, p.period_start, k.kind, pl.areas
+    from ({{ facts }}) as f
+    inner join placement as pl using (unit_code, month)
+    inner join {{ ref('int_periods_months') }} as p using (month)
+    inner join {{ ref('kpi_catalogue') }} as k using (kpi_code)
+),
+
+unit_periods as (
+    select unit_code, period_type, period_start, kpi_code,
+        {{ period_figure('numerator', 'kind') }} as numerator,
+        {{ period_figure('denominator', 'kind') }} as denominator,
+        max(month) as last_month,
+        min(areas) = max(areas) as stayed
+    from facts
+    group by unit_code, period_type, period_start, kpi_code, kind
+),
+
+moved as (
+    select f.*
+    from facts as f
+    semi join (select * from unit_periods where not stayed) as u
+        using (unit_code, period_type, period_start, kpi_code)
+)
+
+select a.ancestor_code as area_code, a.ancestor_type as area_type, u.period_type, u.period_start,
+    u.kpi_code, u.unit_code, u.numerator, u.denominator
+from unit_periods as u
+inner join anc as a on a.unit_code = u.unit_code and a.month = u.last_month
+where u.stayed
+
+union all
+
+select a.ancestor_code as area_code, arg_max(a.ancestor_type, m.month) as area_type, m.period_type,
+    m.period_start, m.kpi_code, m.unit_code,
+    {{ period_figure('m.numerator', 'm.kind', 'm.month') }} as numerator,
+    {{ period_figure('m.denominator', 'm.kind', 'm.month') }} as denominator
+from moved as m
+inner join anc as a on a.unit_code = m.unit_code and a.month = m.month
+group by a.ancestor_code, m.period_type, m.period_start, m.kpi_code, m.unit_code, m.kind
 {% endmacro %}
 
 {#- Sums per area, period and indicator, with the value, target and target_met. -#}
