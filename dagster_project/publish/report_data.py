@@ -15,6 +15,7 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
@@ -271,13 +272,23 @@ class SchoolRow:
 
     @property
     def source_vi(self) -> str:
-        if not self.source_levels:
-            return "Không có số liệu trong kỳ"
-        return "; ".join(SOURCE_LEVEL_VI.get(level, level) for level in self.source_levels)
+        return _sources_vi(self.source_levels)
 
     @property
     def months_vi(self) -> str:
-        return ", ".join(f"{m.month:02d}/{m.year}" for m in self.months)
+        return _months_vi(self.months)
+
+
+@lru_cache(maxsize=4096)  # a handful of combinations, on every school row
+def _sources_vi(source_levels: tuple[str, ...]) -> str:
+    if not source_levels:
+        return "Không có số liệu trong kỳ"
+    return "; ".join(SOURCE_LEVEL_VI.get(level, level) for level in source_levels)
+
+
+@lru_cache(maxsize=4096)
+def _months_vi(months: tuple[date, ...]) -> str:
+    return ", ".join(f"{m.month:02d}/{m.year}" for m in months)
 
 
 @dataclass(frozen=True)

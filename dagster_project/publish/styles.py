@@ -5,6 +5,7 @@ Every cell goes through `put`, which writes with `quality.xlsx_safe.write_cell`:
 always stored as text (never a formula, error value or link), whatever it starts with.
 """
 
+import math
 from copy import copy
 from dataclasses import dataclass
 
@@ -152,6 +153,7 @@ def data_rows(ws: Worksheet, first_row: int, columns: list[Column], rows: list[l
     looks: dict[tuple, int] = {}  # (column, fill, empty, quote prefix) -> style index
     texts: dict[str, tuple[str, bool]] = {}  # as sent -> (safe text, quote prefix)
     table, table_ids = [], []
+    plain = True  # every value one xlsx_fast writes as text (all but NaN and infinities)
     for values in rows:
         row_fills = fills(values) if fills else None
         safe, ids = [], []
@@ -162,8 +164,11 @@ def data_rows(ws: Worksheet, first_row: int, columns: list[Column], rows: list[l
                     text = clean_text(value)
                     found = texts[value] = (text, needs_quote_prefix(text))
                 value, quote = found
-            elif value is None or type(value) in (int, float):
+            elif value is None or type(value) is int:
                 quote = False
+            elif type(value) is float:
+                quote = False
+                plain = plain and math.isfinite(value)
             else:
                 value = safe_value(value)
                 quote = type(value) is str and needs_quote_prefix(value)
@@ -180,7 +185,7 @@ def data_rows(ws: Worksheet, first_row: int, columns: list[Column], rows: list[l
             ids.append(look)
         table.append(safe)
         table_ids.append(ids)
-    defer_rows(ws, first_row, table, table_ids)
+    defer_rows(ws, first_row, table, table_ids, all_plain=plain)
 
 
 def write_table(ws: Worksheet, row: int, columns: list[Column], rows: list[list],

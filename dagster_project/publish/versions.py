@@ -92,13 +92,13 @@ def _normal(figure) -> tuple:
 
 
 def _key_text(key: tuple) -> str:
-    parts = [str(part) for part in key]
-    if parts and all(_PLAIN_JSON_TEXT.match(part) for part in parts):  # codes, dates: nothing to escape
+    parts = [part if type(part) is str else str(part) for part in key]
+    if parts and _NEEDS_ESCAPE.search("".join(parts)) is None:  # codes and dates, as JSON
         return '["' + '", "'.join(parts) + '"]'
     return json.dumps(parts, ensure_ascii=False)
 
 
-_PLAIN_JSON_TEXT = re.compile(r'[^"\\\x00-\x1f]*\Z')
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
 
 
 def _key_from_text(text: str) -> tuple:
@@ -303,6 +303,7 @@ def publish(
         labels = {**old_labels, **labels}
         changes = diff(old_figures, new_figures, labels)
 
+    key_texts = {key: _key_text(key) for key in new_figures}
     while True:
         version = max(_versions(out_dir, stem), default=0) + 1
         xlsx, sidecar = _paths(out_dir, stem, version)
@@ -321,8 +322,8 @@ def publish(
             "published_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "previous_version": latest[0] if latest else None,
             "changed_figures": len(changes),
-            "figures": {_key_text(k): list(v) for k, v in sorted(new_figures.items())},
-            "labels": {_key_text(k): list(v) for k, v in sorted(labels.items()) if k in new_figures},
+            "figures": {key_texts[k]: list(v) for k, v in sorted(new_figures.items())},
+            "labels": {key_texts[k]: list(v) for k, v in sorted(labels.items()) if k in key_texts},
         }
         text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
         # Sidecar first, workbook last (the commit point); another publisher may have

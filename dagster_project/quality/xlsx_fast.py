@@ -86,18 +86,23 @@ def _write_cell(xf, worksheet, cell, styled=None):
 # --- deferred table rows -------------------------------------------------------------------
 
 
-def defer_rows(ws, first_row: int, rows: list, style_ids: list) -> None:
+def defer_rows(ws, first_row: int, rows: list, style_ids: list, all_plain: bool = False) -> None:
     """Keep `rows` (sequences of values, from column A) as the sheet's rows from
     `first_row` on, each cell styled by the matching index of `style_ids` (indices into
     the workbook's cell styles, e.g. from `style_index`). No cell objects are created,
     except for a row holding a value `cell_xml` cannot write (it becomes ordinary cells),
     and unless the workbook saves itself inside `fast_cell_writer()` (its class sets
-    `defers_rows`): a plain openpyxl workbook gets ordinary cells, so no save loses rows."""
+    `defers_rows`): a plain openpyxl workbook gets ordinary cells, so no save loses rows.
+    `all_plain`: the caller knows every value is one `cell_xml` writes (skips the check)."""
     if not getattr(ws.parent, "defers_rows", False):
         for row, (values, ids) in enumerate(zip(rows, style_ids), start=first_row):
             _cells(ws, row, values, ids)
         return
     blocks = ws.__dict__.setdefault(_DEFERRED, [])
+    if all_plain:
+        if rows:
+            blocks.append((first_row, rows, style_ids))
+        return
     start, run, run_ids = first_row, [], []
     for row, (values, ids) in enumerate(zip(rows, style_ids), start=first_row):
         if all(_plain(v) for v in values):

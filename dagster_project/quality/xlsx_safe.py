@@ -110,7 +110,8 @@ def workbook_bytes(workbook, stamp: datetime | None = None) -> bytes:
     workbook.properties.created = stamp
     workbook.properties.modified = stamp
     out = io.BytesIO()
-    with fast_cell_writer(), _StampedZip(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+    # Level 3: a third of the default level's time on a large report, files ~20 % larger.
+    with fast_cell_writer(), _StampedZip(out, "w", zipfile.ZIP_DEFLATED, True, compresslevel=3) as archive:
         ExcelWriter(workbook, archive).write_data()
     return out.getvalue()
 
@@ -125,6 +126,7 @@ class _StampedZip(zipfile.ZipFile):
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             zinfo_or_arcname = entry
+        kwargs.setdefault("compresslevel", self.compresslevel)
         super().writestr(zinfo_or_arcname, data, *args, **kwargs)
 
     def write(self, filename, arcname=None, *args, **kwargs):
