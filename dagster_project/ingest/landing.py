@@ -10,6 +10,7 @@ import gc
 import hashlib
 import logging
 import os
+import re
 import stat
 import time
 from collections.abc import Callable, Container, Iterator
@@ -122,7 +123,7 @@ class FoundFile:
     """A file under the inbox: where it is, and what it is (by content)."""
 
     rel_path: str  # relative to inbox/, '/' separators
-    abs_path: Path
+    abs_path: str  # a str, not a Path: cheaper to make and to send to a worker, 40k times
     size: int
     submission_id: str
     outside_link: bool = False  # a symlink whose target leaves the inbox: never read
@@ -162,7 +163,7 @@ def is_submission_name(name: str) -> bool:
     return not (name.startswith("~$") or name.startswith("."))
 
 
-def _hash_file(path: Path, size: int) -> str:
+def _hash_file(path: str, size: int) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -170,15 +171,15 @@ def _hash_file(path: Path, size: int) -> str:
     return digest.hexdigest()
 
 
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
 def _stored_text(name: str) -> str:
     """A file system name as stored: NFC (a name sent from a Mac arrives decomposed),
     bytes that are not UTF-8 shown as U+FFFD."""
     return nfc(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
-
-
-def _rel_text(path: Path, inbox: Path) -> str:
-    """The path relative to the inbox as stored, with '/' separators."""
-    return _stored_text(path.relative_to(inbox).as_posix())
 
 
 def _walk(inbox: Path) -> list[FoundFile]:
@@ -188,12 +189,15 @@ def _walk(inbox: Path) -> list[FoundFile]:
     found: list[FoundFile] = []
     if not inbox.is_dir():
         return found
-    top = str(inbox)
+    # Each folder's relative path as stored, with a trailing '/', from its parent's: '/'
+    # composes with nothing and ends any bad UTF-8 sequence, so the stored text of the parts
+    # joined by '/' is the stored text of the relative path, one call a folder.
+    prefixes = {str(inbox): ""}
     for dirpath, dirnames, filenames in os.walk(inbox, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if is_submission_name(d))
-        # '/' composes with nothing, so the NFC of the parts joined by '/' is the NFC of
-        # the whole: the same text as `_rel_text` of each file's path, one call a folder.
-        prefix = "" if dirpath == top else _rel_text(Path(dirpath), inbox) + "/"
+        prefix = prefixes.pop(dirpath)
+        for name in dirnames:  # os.walk joins them the same way to walk them
+            prefixes[os.path.join(dirpath, name)] = prefix + _stored_text(name) + "/"
         for name in filenames:
             if not is_submission_name(name):
                 continue
@@ -212,7 +216,7 @@ def _walk(inbox: Path) -> list[FoundFile]:
                     inside = False
                 if not inside:
                     link_id = hashlib.sha256(b"symlink:" + rel.encode()).hexdigest()
-                    found.append(FoundFile(rel, path, 0, link_id, outside_link=True))
+                    found.append(FoundFile(rel, full, 0, link_id, outside_link=True))
                     continue
                 try:
                     info = os.stat(target)
@@ -221,7 +225,7 @@ def _walk(inbox: Path) -> list[FoundFile]:
                 full = str(target)
             if not stat.S_ISREG(info.st_mode):
                 continue
-            found.append(FoundFile(rel, Path(full), info.st_size, ""))
+            found.append(FoundFile(rel, full, info.st_size, ""))
     # Code-point order of the relative path, as the contract's version rules assume.
     found.sort(key=lambda f: f.rel_path)
     return found
@@ -242,7 +246,7 @@ def _read(found: FoundFile, limits: Limits) -> tuple[str, bytes | None, OSError 
     if found.size > limits.max_file_bytes:
         return _content_id(found), None, None
     try:
-        data = found.abs_path.read_bytes()
+        data = _read_bytes(found.abs_path)
     except OSError as exc:
         return hashlib.sha256(b"unreadable:" + found.rel_path.encode()).hexdigest(), None, exc
     return hashlib.sha256(data).hexdigest(), data, None
@@ -277,12 +281,18 @@ def _outside_link_result(found: FoundFile) -> FileResult:
 
 
 def _parse_read(
-    found: FoundFile, data: bytes | None, error: OSError | None, registry: Registry, limits: Limits
+    found: FoundFile,
+    submission_id: str,
+    data: bytes | None,
+    error: OSError | None,
+    registry: Registry,
+    limits: Limits,
 ) -> FileResult:
-    """Parse what `_read` gave: a read error is `unreadable_file`."""
+    """Parse what `_read` gave (`found`'s content id, bytes, error): a read error is
+    `unreadable_file`."""
     if error is not None:
         return FileResult(
-            submission_id=found.submission_id,
+            submission_id=submission_id,
             file_path=found.rel_path,
             file_format=Path(found.rel_path).suffix.lower().lstrip("."),
             file_size=found.size,
@@ -296,7 +306,7 @@ def _parse_read(
         registry=registry,
         limits=limits,
         size=found.size,
-        submission_id=found.submission_id,
+        submission_id=submission_id,
     )
 
 
@@ -307,10 +317,10 @@ def parse_found(found: FoundFile, registry: Registry, limits: Limits) -> FileRes
     data, error = None, None
     if found.size <= limits.max_file_bytes:
         try:
-            data = found.abs_path.read_bytes()
+            data = _read_bytes(found.abs_path)
         except OSError as exc:
             error = exc
-    return _parse_read(found, data, error, registry, limits)
+    return _parse_read(found, found.submission_id, data, error, registry, limits)
 
 
 @dataclass
@@ -336,17 +346,17 @@ def _land_chunk(
     parsed the same way) is not parsed again."""
     chunk = _Chunk()
     for index, found in enumerate(files):
-        data, error = None, None
-        if not found.outside_link:
+        if found.outside_link:
+            submission_id = found.submission_id
+        else:
             submission_id, data, error = _read(found, limits)
-            found = replace(found, submission_id=submission_id)
-        chunk.ids.append(found.submission_id)
-        if found.submission_id in current:
+        chunk.ids.append(submission_id)
+        if submission_id in current:
             continue
         if found.outside_link:
             result = _outside_link_result(found)
         else:
-            result = _parse_read(found, data, error, registry, limits)
+            result = _parse_read(found, submission_id, data, error, registry, limits)
         chunk.figures.extend(map(_FIGURE_ROW, result.figures))
         chunk.quarantined.extend(map(_QUARANTINE_ROW, result.quarantined))
         chunk.warnings.extend(map(_WARNING_ROW, result.warnings))
@@ -416,11 +426,24 @@ def ingest_fingerprint(registry: Registry, limits: Limits) -> str:
     return f"{PARSER_VERSION}:{registry.fingerprint}:{limits.max_file_bytes}"
 
 
+# The raw tables' VARCHAR columns: their values are str or None.
+TEXT_COLUMNS = frozenset(
+    re.findall(r"^\s+(\w+) VARCHAR", RAW_DDL, flags=re.MULTILINE)
+)
+
+
 def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
-    """A frame from row tuples, built column-wise (each column one pass in C)."""
-    return pd.DataFrame(
-        {name: list(map(itemgetter(index), rows)) for index, name in enumerate(columns)}
-    )
+    """A frame from row tuples, built column-wise (each column one pass in C).
+
+    Text columns stay plain object columns: pandas' string inference would check and
+    convert every value again (most of a frame's cost), and DuckDB reads str and None
+    from either the same way.
+    """
+    data: dict[str, object] = {}
+    for index, name in enumerate(columns):
+        values = list(map(itemgetter(index), rows))
+        data[name] = pd.Series(values, dtype=object) if name in TEXT_COLUMNS else values
+    return pd.DataFrame(data)
 
 
 @dataclass
@@ -480,6 +503,15 @@ def record_paths(
 
     `paths`: (submission_id, relative path) of every file seen.
     """
+    added = add_paths(con, paths, seen_at)
+    name_by_first_path(con)
+    return added
+
+
+def add_paths(
+    con: duckdb.DuckDBPyConnection, paths: list[tuple[str, str]], seen_at: datetime
+) -> int:
+    """Remember the paths not recorded yet: (submission_id, relative path) pairs."""
     frame = _frame(paths, ["submission_id", "file_path"])
     con.register("seen_paths", frame)
     before = con.execute("SELECT count(*) FROM raw.submission_files").fetchone()[0]
@@ -491,6 +523,13 @@ def record_paths(
         """,
         [seen_at],
     )
+    con.unregister("seen_paths")
+    after = con.execute("SELECT count(*) FROM raw.submission_files").fetchone()[0]
+    return after - before
+
+
+def name_by_first_path(con: duckdb.DuckDBPyConnection) -> None:
+    """Each submission's file_path is the first of its recorded paths in code-point order."""
     # "recorded under the first of its paths in code-point order" (contract, section 7).
     con.execute(
         """
@@ -500,9 +539,6 @@ def record_paths(
         WHERE s.submission_id = p.submission_id AND s.file_path <> p.first_path
         """
     )
-    con.unregister("seen_paths")
-    after = con.execute("SELECT count(*) FROM raw.submission_files").fetchone()[0]
-    return after - before
 
 
 def land_inbox(
@@ -512,10 +548,16 @@ def land_inbox(
     limits: Limits,
     workers: int,
     progress: Callable[[str], None] = log.info,
-    batch_files: int = 2000,
+    batch_files: int = 6000,
     now: datetime | None = None,
 ) -> IngestSummary:
-    """Land every new or changed file in `inbox`. Idempotent: a second call does nothing."""
+    """Land every new or changed file in `inbox`. Idempotent: a second call does nothing.
+
+    `batch_files`: files per transaction. A national month's 6000 files are ~190k figure
+    rows, more than one DuckDB row group (122,880 rows): with smaller batches the automatic
+    checkpoints rewrite a partly filled row group again and again (2000 files a batch cost
+    2.5x the commit time).
+    """
     ensure_schema(con)
     ingested_at = (now or datetime.now(timezone.utc)).replace(tzinfo=None, microsecond=0)
     parsed_with = ingest_fingerprint(registry, limits)
@@ -586,15 +628,20 @@ def _land(
             f_at, q_at, w_at = f_at + n_fig, q_at + n_quar, w_at + n_warn
         offset += len(chunk.ids)
         done = offset
-        if len(batch.submissions) >= batch_files:
+        # A full batch is written while the workers go on; so is one as large as what is
+        # still to come, so that the last batch (written after the workers are done) is
+        # about a chunk, not up to `batch_files` files.
+        if len(batch.submissions) >= min(batch_files, len(found) - done) > 0:
             write_batch(con, batch, stored)
             batch = _Batch()
+            add_paths(con, paths, ingested_at)
+            paths = []
         if time.monotonic() - last_report > 5:
             rate = done / max(time.monotonic() - started, 1e-6)
             progress(f"read {done}/{len(found)} files ({rate:,.0f} files/s)")
             last_report = time.monotonic()
     write_batch(con, batch, stored)
-    record_paths(con, paths, ingested_at)
+    record_paths(con, paths, ingested_at)  # the rest, and every file's name
     progress(
         f"landed {summary.files_new} submissions in {time.monotonic() - started:.1f}s: "
         f"{summary.submissions_accepted} accepted, {summary.submissions_rejected} rejected, "

@@ -35,7 +35,9 @@ def _key(text: str) -> str:
 def nfc(text: str) -> str:
     """Text in Unicode NFC: Vietnamese typed or exported decomposed (NFD, as macOS and some
     input methods produce) is stored composed, so it compares, sorts and displays as one."""
-    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+    if text.isascii() or unicodedata.is_normalized("NFC", text):  # isascii: a flag, no scan
+        return text
+    return unicodedata.normalize("NFC", text)
 
 
 def label_key(text: object) -> str:
@@ -81,6 +83,11 @@ def ends_table(text: object) -> bool:
     """
     if not isinstance(text, str):
         return False
+    return _ends_table_text(text)
+
+
+@lru_cache(maxsize=8192)  # every table asks it of each row's first cell: the same few texts
+def _ends_table_text(text: str) -> bool:
     folded = unicodedata.normalize("NFC", text).strip().casefold()
     # casefold keeps precomposed Vietnamese letters; re-compose defensively anyway.
     folded = unicodedata.normalize("NFC", folded)

@@ -4,29 +4,36 @@ Pure: no file system access, no hashing. The caller reads the bytes (or not, whe
 file is over the size limit), hashes them with a streaming hash and passes the id.
 """
 
-from pathlib import PurePosixPath
-
 from dagster_project.ingest.model import FileResult, Figure, Limits, Quarantined, Warning
-from dagster_project.ingest.readers import ParsedFile, ReadError, read_submission
+from dagster_project.ingest.readers import CONSOLIDATED, ParsedFile, ReadError, read_submission
 from dagster_project.ingest.registry import Registry
 from dagster_project.ingest.values import cell_text
 from dagster_project.ingest.rules import (
     RowFailure,
     RowFigures,
+    check_figures,
     check_file,
-    check_row,
     duplicate_verdicts,
     month_text,
     name_mismatch,
     rate_warning,
+    scope_failure,
 )
 
 SUPPORTED_FORMATS = frozenset({"xlsx", "csv", "json"})
 
 
 def file_format_of(rel_path: str) -> str:
-    """The extension, lower case, without the dot (`.XLSX` is an xlsx); '' when none."""
-    return PurePosixPath(rel_path.replace("\\", "/")).suffix.lower().lstrip(".")
+    """The extension, lower case, without the dot (`.XLSX` is an xlsx); '' when none.
+
+    `PurePosixPath(rel_path.replace("\\", "/")).suffix.lower().lstrip(".")` without making a
+    path (less than half the cost): the suffix of the last part that is neither empty nor '.',
+    from its last dot, unless that dot starts or ends the name.
+    """
+    parts = rel_path.replace("\\", "/").split("/")
+    name = next((part for part in reversed(parts) if part and part != "."), "")
+    dot = name.rfind(".")
+    return name[dot:].lower().lstrip(".") if 0 < dot < len(name) - 1 else ""
 
 
 def _text(value: object) -> str | None:
@@ -150,57 +157,48 @@ def _check_rows(result: FileResult, parsed: ParsedFile, registry: Registry) -> N
     sender, month, sid = result.unit_code, result.month, result.submission_id
     assert sender is not None and month is not None
     registry = _FileRegistry(registry)  # type: ignore[assignment]
+    # The scope checks depend only on a row's scope and unit: judged once per pair.
+    scope_failures: dict[tuple[str, str | None], RowFailure | None] = {}
+    no_columns: frozenset[str] = frozenset()
     outcomes: list[RowFailure | RowFigures] = []
     passed = []
     passed_at: list[int] = []
     for index, row in enumerate(parsed.rows):
-        outcome = check_row(
-            row, sender, month, registry, parsed.missing_columns.get(row.sheet, frozenset())
-        )
+        key = (row.scope, row.unit_code)
+        try:
+            outcome = scope_failures[key]
+        except KeyError:
+            outcome = scope_failures[key] = scope_failure(row, sender, month, registry)
+        if outcome is None:
+            outcome = check_figures(row, sender, parsed.missing_columns.get(row.sheet, no_columns))
+            if type(outcome) is RowFigures:
+                passed.append((row, outcome))
+                passed_at.append(index)
         outcomes.append(outcome)
-        if isinstance(outcome, RowFigures):
-            passed.append((row, outcome))
-            passed_at.append(index)
     for passed_index, failure in duplicate_verdicts(passed).items():
         outcomes[passed_at[passed_index]] = failure
 
+    figures, quarantined, warnings = result.figures, result.quarantined, result.warnings
     for row, outcome in zip(parsed.rows, outcomes):
-        if row.scope == "consolidated":
+        if row.scope == CONSOLIDATED:
             result.has_consolidated_section = True
-        if isinstance(outcome, RowFailure):
-            result.quarantined.append(
-                Quarantined(
-                    submission_id=sid,
-                    sheet=row.sheet,
-                    row_number=row.row_number,
-                    scope=row.scope,
-                    unit_code=row.unit_code,
-                    kpi_code=row.kpi_code,
-                    reason_code=outcome.reason_code,
-                    detail=outcome.detail,
-                    raw_numerator=cell_text(row.raw_numerator),
-                    raw_denominator=cell_text(row.raw_denominator),
-                )
-            )
+        if type(outcome) is RowFailure:
+            quarantined.append(
+                Quarantined(sid, row.sheet, row.row_number, row.scope, row.unit_code,
+                            row.kpi_code, outcome.reason_code, outcome.detail,
+                            cell_text(row.raw_numerator), cell_text(row.raw_denominator))
+            )  # fmt: skip
             continue
-        result.figures.append(
-            Figure(
-                submission_id=sid,
-                sheet=row.sheet,
-                row_number=row.row_number,
-                scope=row.scope,
-                unit_code=outcome.unit_code,
-                kpi_code=outcome.kpi.code,
-                numerator=outcome.numerator,
-                denominator=outcome.denominator,
-                note=row.note,
-            )
-        )
-        warning = rate_warning(row, outcome.numerator, outcome.denominator)
-        if warning is not None:
-            result.warnings.append(Warning(sid, row.sheet, row.row_number, *warning))
-    result.rows_accepted = len(result.figures)
-    result.rows_quarantined = len(result.quarantined)
+        figures.append(
+            Figure(sid, row.sheet, row.row_number, row.scope, outcome.unit_code,
+                   outcome.kpi.code, outcome.numerator, outcome.denominator, row.note)
+        )  # fmt: skip
+        if row.raw_rate is not None:  # else no warning (`rate_warning` of a blank rate)
+            warning = rate_warning(row, outcome.numerator, outcome.denominator)
+            if warning is not None:
+                warnings.append(Warning(sid, row.sheet, row.row_number, *warning))
+    result.rows_accepted = len(figures)
+    result.rows_quarantined = len(quarantined)
     result.rows_total = result.rows_accepted + result.rows_quarantined
 
 

@@ -8,8 +8,10 @@ last, among the rows that passed the rest, comparing parsed figures.
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from typing import NamedTuple
 
-from dagster_project.ingest.kpis import KPIS, Kpi, canonical_kpi_code
+from dagster_project.ingest.kpis import KPIS, Kpi, canonical_kpi_code, catalogue
 from dagster_project.ingest.model import RawRow
 from dagster_project.ingest.normalize import is_blank, label_key
 from dagster_project.ingest.readers import CONSOLIDATED, OWN, ParsedFile, code_text
@@ -118,8 +120,7 @@ class RowFailure:
     detail: str
 
 
-@dataclass(frozen=True)
-class RowFigures:
+class RowFigures(NamedTuple):  # a tuple: one is made for every accepted row
     kpi: Kpi
     unit_code: str
     numerator: int
@@ -149,9 +150,10 @@ def _inside(unit: str, sender: str, month: date, registry: Registry) -> bool:
     return parent is not None and (parent == sender or registry.is_inside(parent, sender, month))
 
 
-def _scope_failure(
+def scope_failure(
     row: RawRow, sender: str, month: date, registry: Registry
 ) -> RowFailure | None:
+    """The scope checks of a row: they depend on its scope and unit only (and the file)."""
     unit = row.unit_code
     if row.scope == CONSOLIDATED:
         if unit is None:
@@ -197,11 +199,29 @@ def check_row(
     missing_columns: frozenset[str] = frozenset(),
 ) -> RowFailure | RowFigures:
     """One raw row through the row checks (except duplicates), first failure wins."""
-    failure = _scope_failure(row, sender, month, registry)
+    failure = scope_failure(row, sender, month, registry)
     if failure is not None:
         return failure
+    return check_figures(row, sender, missing_columns)
 
-    kpi = KPIS.get(canonical_kpi_code(row.kpi_code))
+
+@lru_cache(maxsize=4096)
+def _kpi_named(code: str) -> Kpi | None:
+    return catalogue().get(canonical_kpi_code(code))
+
+
+def kpi_of(code: object) -> Kpi | None:
+    """`KPIS.get(canonical_kpi_code(code))`, remembered for text codes (a few dozen recur)."""
+    if type(code) is str:
+        return _kpi_named(code)
+    return KPIS.get(canonical_kpi_code(code))
+
+
+def check_figures(
+    row: RawRow, sender: str, missing_columns: frozenset[str] = frozenset()
+) -> RowFailure | RowFigures:
+    """The row checks after the scope checks (`check_row` without `scope_failure`)."""
+    kpi = kpi_of(row.kpi_code)
     if kpi is None:
         if "kpi" in missing_columns:
             return RowFailure("unknown_kpi", "Bảng không có cột 'Mã chỉ tiêu'.")
@@ -210,21 +230,44 @@ def check_row(
         return RowFailure(
             "unknown_kpi", f"Mã chỉ tiêu '{row.kpi_code}' không có trong danh mục chỉ tiêu."
         )
-
-    raws = {"numerator": row.raw_numerator, "denominator": row.raw_denominator}
     if kpi.is_binary:
-        parsed = {
-            "numerator": parse_binary(row.raw_numerator),
-            "denominator": parse_binary_denominator(row.raw_denominator),
-        }
-        if "numerator" in missing_columns:  # no column at all is not an answer "Không"
-            parsed["numerator"] = parse_count(None)
+        # No column at all is not an answer "Không".
+        numerator = (
+            parse_count(None) if "numerator" in missing_columns else parse_binary(row.raw_numerator)
+        )
+        denominator = parse_binary_denominator(row.raw_denominator)
     else:
-        parsed = {
-            "numerator": parse_count(row.raw_numerator),
-            "denominator": parse_count(row.raw_denominator),
-        }
+        numerator = parse_count(row.raw_numerator)
+        denominator = parse_count(row.raw_denominator)
+    if not figures_pass(kpi, numerator, denominator):
+        failure = figures_failure(row, kpi, numerator, denominator, missing_columns)
+        if failure is not None:
+            return failure
+    unit = sender if row.scope == OWN else row.unit_code
+    assert unit is not None
+    return RowFigures(kpi, unit, numerator, denominator)  # type: ignore[arg-type]
 
+
+def figures_pass(kpi: Kpi, numerator: int | Failure, denominator: int | Failure) -> bool:
+    """True when `figures_failure` finds nothing, in one test: the common row's shortcut."""
+    return (
+        not isinstance(numerator, Failure)
+        and not isinstance(denominator, Failure)
+        and 0 <= numerator <= denominator
+        and (denominator <= 1 or not kpi.is_binary)
+    )
+
+
+def figures_failure(
+    row: RawRow,
+    kpi: Kpi,
+    numerator: int | Failure,
+    denominator: int | Failure,
+    missing_columns: frozenset[str],
+) -> RowFailure | None:
+    """The first failing value check of a row's parsed figures (contract order), or None."""
+    raws = {"numerator": row.raw_numerator, "denominator": row.raw_denominator}
+    parsed = {"numerator": numerator, "denominator": denominator}
     for name, value in parsed.items():
         if isinstance(value, Failure) and value.code == "missing":
             if name in missing_columns:
@@ -239,8 +282,7 @@ def check_row(
                 f"{_FIELD_VI[name]} {_quote(raws[name])} không phải số nguyên"
                 + (" (chỉ tiêu có/không: ghi Có, Không, 1 hoặc 0)." if kpi.is_binary else "."),
             )
-    numerator: int = parsed["numerator"]  # type: ignore[assignment]
-    denominator: int = parsed["denominator"]  # type: ignore[assignment]
+    assert isinstance(numerator, int) and isinstance(denominator, int)
     for name, value in (("numerator", numerator), ("denominator", denominator)):
         if value < 0:
             return RowFailure("negative_value", f"{_FIELD_VI[name]} {_quote(raws[name])} là số âm.")
@@ -262,9 +304,7 @@ def check_row(
             "numerator_exceeds_denominator",
             f"Tử số {numerator} lớn hơn mẫu số {denominator} (chỉ tiêu {kpi.code}).",
         )
-    unit = sender if row.scope == OWN else row.unit_code
-    assert unit is not None
-    return RowFigures(kpi, unit, numerator, denominator)
+    return None
 
 
 def duplicate_verdicts(
@@ -275,9 +315,12 @@ def duplicate_verdicts(
     Key: (scope, subject unit, kpi). Identical figures: the first is accepted, the repeats
     quarantined. Different figures: every one of them is quarantined.
     """
+    keys = [(row.scope, figures.unit_code, figures.kpi.code) for row, figures in passed]
+    if len(set(keys)) == len(keys):  # no key repeats: the common file
+        return {}
     groups: dict[tuple[str, str, str], list[int]] = {}
-    for index, (row, figures) in enumerate(passed):
-        groups.setdefault((row.scope, figures.unit_code, figures.kpi.code), []).append(index)
+    for index, key in enumerate(keys):
+        groups.setdefault(key, []).append(index)
     verdicts: dict[int, RowFailure] = {}
     for (scope, unit, kpi), members in groups.items():
         if len(members) < 2:
