@@ -18,12 +18,13 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from python_calamine import CalamineWorkbook
 
 from dagster_project.ingest.kpis import KPIS
 from dagster_project.ingest.model import Limits, RawRow
-from dagster_project.ingest.normalize import ends_table, is_blank, keys, label_key, nfc, sheet_key
+from dagster_project.ingest.normalize import ends_table, keys, label_key, nfc, sheet_key
 from dagster_project.ingest.values import cell_text
 
 OWN, CONSOLIDATED = "own", "consolidated"
@@ -104,6 +105,9 @@ _UNSAFE_XML = re.compile(
 
 def _may_declare(window: bytes) -> bool:
     """Cheap pre-test for `<!` (UTF-8 or UTF-16): a markup declaration may follow."""
+    # Every form has a `!` byte, rare in a sheet: one memchr usually answers.
+    if b"!" not in window:
+        return False
     if b"<!" in window:
         return True
     # UTF-16 text has NUL bytes; UTF-8 XML never does.
@@ -128,6 +132,9 @@ _IMPLIED_REF = re.compile(rb"<(?:[\w.-]+:)?(?:row|c)(?:\s*/?>|(?=\s)(?![^>]*?\sr
 # only when some `:row`/`:c` is there at all, with it (half the time of the one pattern).
 _IMPLIED_PLAIN = re.compile(rb"<(?:row|c)(?:\s*/?>|(?=\s)(?![^>]*?\sr\s*=))")
 _PREFIXED_TAG = re.compile(rb":(?:row|c)")
+# `r='A1'`, `r = "A1"`, `r=" A1"`: legal XML that `_CELL_REF` does not read. (Another
+# attribute ending in `r` written that way only costs the exact pass.)
+_ODD_REF = re.compile(rb"r(?:\s+=|=\s*'|=\s+[\"']|=\"\s)")
 _TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
 _R_ATTR = re.compile(rb"\sr\s*=\s*[\"']\s*([A-Za-z]{0,3})([0-9]{0,10})")
 _MAX_TAG = 1 << 16  # a start tag longer than this is not from a spreadsheet program
@@ -177,12 +184,30 @@ def code_text(value: object) -> str | None:
 
 def _cell(value: object) -> object:
     """A raw cell as stored on a RawRow: blank -> None, strings trimmed and NFC."""
-    if value is None:
-        return None
     if isinstance(value, str):
         text = value.strip()
         return nfc(text) if text else None
     return value
+
+
+def _code(value: object) -> str | None:
+    """`code_text(_cell(value))`: a `_cell` string is already trimmed, NFC and not empty."""
+    return _cell(value) if isinstance(value, str) else code_text(value)  # type: ignore[return-value]
+
+
+def _text(value: object) -> str | None:
+    """`cell_text(_cell(value))`, likewise."""
+    return _cell(value) if isinstance(value, str) else cell_text(value)  # type: ignore[return-value]
+
+
+def _column(rows: list[list], col: int | None, convert=_cell) -> list:
+    """`convert` of each row's cell in column `col`; None where a row (or the table) has none."""
+    if col is None:
+        return [None] * len(rows)
+    values = [row[col] if col < len(row) else None for row in rows]
+    if convert is _cell:  # figures: mostly floats, which `_cell` returns as they are
+        return [value if type(value) is float else _cell(value) for value in values]
+    return [convert(value) for value in values]
 
 
 def read_submission(data: bytes, file_format: str, limits: Limits) -> ParsedFile:
@@ -206,8 +231,10 @@ def _has_big_ref(window: bytes) -> bool:
 
 
 def _may_imply(window: bytes) -> bool:
-    """`_IMPLIED_REF.search(window)`, as a truth value."""
-    if _IMPLIED_PLAIN.search(window) is not None:
+    """`_IMPLIED_REF.search(window)`, as a truth value; also true for an `r` reference
+    the quick scan (`_CELL_REF`) cannot read (single quotes, spaces around `=` or inside
+    the quotes): the exact pass reads every form."""
+    if _IMPLIED_PLAIN.search(window) is not None or _ODD_REF.search(window) is not None:
         return True
     return _PREFIXED_TAG.search(window) is not None and _IMPLIED_REF.search(window) is not None
 
@@ -420,9 +447,21 @@ def _load_sheet(workbook: CalamineWorkbook, name: str, limits: Limits) -> list[l
 
 def _first_nonblank(row: list, start: int = 0) -> int | None:
     for index in range(start, len(row)):
-        if not is_blank(row[index]):
+        value = row[index]
+        # `not normalize.is_blank(value)`, inline: it runs on every cell up to the first filled one.
+        if value is not None and not (isinstance(value, str) and not value.strip()):
             return index
     return None
+
+
+def _table_end(grid: list[list], start: int) -> int:
+    """Index of the first row from `start` that is empty or starts with Tổng/Cộng (or the end)."""
+    for index in range(start, len(grid)):
+        row = grid[index]
+        first = _first_nonblank(row)
+        if first is None or ends_table(row[first]):
+            return index
+    return len(grid)
 
 
 def _row_is_blank(row: list) -> bool:
@@ -496,40 +535,28 @@ def _table_rows(
     parsed: ParsedFile,
 ) -> list[RawRow]:
     """Rows under a header until the first empty row or a Tổng/Cộng row."""
-    rows: list[RawRow] = []
     kpi_col = columns.get("kpi")
-    unit_col = columns.get("unit")
-    num_col = columns.get("numerator")
-    den_col = columns.get("denominator")
-    rate_col = columns.get("rate")
-    note_col = columns.get("note")
-
-    def get(row: list, col: int | None) -> object:
-        if col is None or col >= len(row):
-            return None
-        return _cell(row[col])
-
-    end = len(grid)
-    for index in range(header_index + 1, len(grid)):
-        row = grid[index]
-        first = _first_nonblank(row)
-        if first is None or ends_table(row[first]):
-            end = index
-            break
-        note = get(row, note_col)
-        rows.append(
-            RawRow(
-                sheet=sheet,
-                row_number=index + 1,
-                scope=scope,
-                unit_code=code_text(get(row, unit_col)) if scope == CONSOLIDATED else sender,
-                kpi_code=code_text(get(row, kpi_col)),
-                raw_numerator=get(row, num_col),
-                raw_denominator=get(row, den_col),
-                raw_rate=get(row, rate_col),
-                note=cell_text(note),
-            )
+    end = _table_end(grid, header_index + 1)
+    body = grid[header_index + 1 : end]
+    count = len(body)
+    # Built column by column: one pass over the rows per column, no per-row closures.
+    units = (
+        _column(body, columns.get("unit"), _code) if scope == CONSOLIDATED else [sender] * count
+    )
+    rows = list(
+        map(
+            RawRow,
+            repeat(sheet, count),
+            range(header_index + 2, end + 1),  # sheet row numbers (index + 1)
+            repeat(scope, count),
+            units,
+            _column(body, kpi_col, _code),
+            _column(body, columns.get("numerator")),
+            _column(body, columns.get("denominator")),
+            _column(body, columns.get("rate")),
+            _column(body, columns.get("note"), _text),
         )
+    )
     # Indicator rows stranded after the end are not read; tell the reviewer.
     if kpi_col is not None and end < len(grid):
         for index in range(end + 1, len(grid)):
@@ -710,21 +737,22 @@ def read_csv(data: bytes, limits: Limits) -> ParsedFile:
             )
         )
 
-    def get(record: list[str], role: str) -> object:
-        index = roles.get(role)
-        if index is None or index >= len(record):
-            return None
-        return _cell(record[index])
+    lines = [line for line, _ in records]
+    values = [record for _, record in records]
+
+    def column(role: str, convert=_cell) -> list:
+        return _column(values, roles.get(role), convert)
 
     # The first three columns must be the same on every row (else mixed_header).
+    header_columns = {}
     for role, label in (
         ("sender", "ma_don_vi_bao_cao"),
         ("period", "ky_bao_cao"),
         ("report_date", "ngay_bao_cao"),
     ):
+        header_columns[role] = column(role)
         seen: dict[object, int] = {}
-        for line, record in records:
-            value = get(record, role)
+        for line, value in zip(lines, header_columns[role]):
             if value not in seen:
                 seen[value] = line
             if len(seen) > 1:
@@ -736,25 +764,27 @@ def read_csv(data: bytes, limits: Limits) -> ParsedFile:
                     "gửi, một tháng và một ngày báo cáo.",
                 )
     if records:
-        first = records[0][1]
-        parsed.unit_code = get(first, "sender")
-        parsed.period = get(first, "period")
-        parsed.report_date = get(first, "report_date")
-        parsed.unit_name = next(
-            (v for _, r in records if (v := get(r, "unit_name")) is not None), None
-        )
-        parsed.preparer = next(
-            (v for _, r in records if (v := get(r, "preparer")) is not None), None
-        )
+        parsed.unit_code = header_columns["sender"][0]
+        parsed.period = header_columns["period"][0]
+        parsed.report_date = header_columns["report_date"][0]
+        parsed.unit_name = next((v for v in column("unit_name") if v is not None), None)
+        parsed.preparer = next((v for v in column("preparer") if v is not None), None)
     sender = code_text(parsed.unit_code)
     parsed.missing_columns[None] = frozenset(
         r for r in ("kpi", "numerator", "denominator") if r not in roles
     )
 
     odd_scope: list[int] = []
-    for line, record in records:
-        unit = code_text(get(record, "unit"))
-        scope_value = get(record, "scope")
+    for line, unit, scope_value, kpi, numerator, denominator, rate, note in zip(
+        lines,
+        column("unit", _code),
+        column("scope"),
+        column("kpi", _code),
+        column("numerator"),
+        column("denominator"),
+        column("rate"),
+        column("note", _text),
+    ):
         scope_key = _field_key(scope_value) if scope_value is not None else ""
         if scope_key in OWN_SCOPE_WORDS:
             scope = OWN
@@ -764,19 +794,9 @@ def read_csv(data: bytes, limits: Limits) -> ParsedFile:
             if scope_key:
                 odd_scope.append(line)
             scope = OWN if unit is None or unit == sender else CONSOLIDATED
-        note = get(record, "note")
+        subject = (unit or sender) if scope == OWN else unit
         parsed.rows.append(
-            RawRow(
-                sheet=None,
-                row_number=line,
-                scope=scope,
-                unit_code=(unit or sender) if scope == OWN else unit,
-                kpi_code=code_text(get(record, "kpi")),
-                raw_numerator=get(record, "numerator"),
-                raw_denominator=get(record, "denominator"),
-                raw_rate=get(record, "rate"),
-                note=cell_text(note),
-            )
+            RawRow(None, line, scope, subject, kpi, numerator, denominator, rate, note)
         )
     if odd_scope:
         parsed.warnings.append(

@@ -204,13 +204,32 @@ _GROUPED = re.compile(r"[0-9]{1,3}(?:([. \u00a0\u202f\u2009])[0-9]{3})(?:\1[0-9]
 _ZERO_FRACTION = re.compile(r"([0-9]+)[.,]0+")
 
 
+# No count of pupils, staff or dossiers comes near this; beyond it a figure would also
+# overflow the warehouse's BIGINT columns (and text of 4,300+ digits Python's int()).
+MAX_COUNT = 10**15
+
+
 def parse_count(value: object) -> int | Failure:
     """A whole number (negative allowed, so the caller can report `negative_value`).
 
     int; a float with no fraction; text `1234`, `1.234`, `1 234`, `1\u00a0234` (groups of
-    exactly three digits), `812.0`. Empty -> MISSING; `12.5`, `1,5`, `abc`, a boolean or a
-    date -> NON_NUMERIC.
+    exactly three digits), `812.0`. Empty -> MISSING; `12.5`, `1,5`, `abc`, a boolean, a
+    date, or a number of `MAX_COUNT` or more -> NON_NUMERIC.
     """
+    number = _count(value)
+    if type(number) is int and not -MAX_COUNT < number < MAX_COUNT:
+        return NON_NUMERIC
+    return number
+
+
+def _count(value: object) -> int | Failure:
+    # The cells of nearly every row: a float from a workbook, an int from JSON. (Exact
+    # types only; `is_integer` is False for inf and nan.)
+    kind = type(value)
+    if kind is float:
+        return int(value) if value.is_integer() else NON_NUMERIC
+    if kind is int:
+        return value
     if value is None:
         return MISSING
     if isinstance(value, bool):
@@ -226,13 +245,17 @@ def parse_count(value: object) -> int | Failure:
     text = value.strip()
     if not text:
         return MISSING
+    if len(text) > 40:  # far beyond MAX_COUNT in any written form
+        return NON_NUMERIC
     negative = False
     if text[0] in _SIGNS:
         negative = text[0] != "+"
         text = text[1:].lstrip()
         if not text:
             return NON_NUMERIC
-    if _PLAIN_DIGITS.fullmatch(text) or _GROUPED.fullmatch(text):
+    if _PLAIN_DIGITS.fullmatch(text):
+        number = int(text)
+    elif _GROUPED.fullmatch(text):
         number = int("".join(ch for ch in text if ch.isdigit()))
     else:
         found = _ZERO_FRACTION.fullmatch(text)

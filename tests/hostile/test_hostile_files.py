@@ -113,6 +113,17 @@ def test_implied_cell_grid_is_refused_in_bounded_memory(tmp_path):
     assert "vùng dữ liệu quá lớn" in out["detail"] and "16384 cột" in out["detail"]
 
 
+@pytest.mark.parametrize("quote, spaces", [(b"'", b""), (b'"', b" "), (b"'", b" ")])
+def test_far_reference_in_single_quotes_or_spaced_is_refused_in_bounded_memory(tmp_path, quote, spaces):
+    # Found in review: `r='XFD1048576'` passed the quick reference scan and the reader
+    # then tried to allocate the whole grid (the process aborted).
+    data = h.quoted_reference_xlsx(quote, spaces)
+    assert len(data) < 10_000
+    out = parse_bounded(tmp_path, data)
+    assert out["reason_code"] == "unreadable_file"
+    assert out["detail"].startswith("Một sheet có hơn 200000 dòng (có dữ liệu ở dòng 1048576")
+
+
 def test_workbook_of_200_sheets_is_read_in_bounded_memory(tmp_path):
     # Only BaoCao is read; the 199 decoy tables (TTHC_HS_TRUC_TUYEN 1/1) are not.
     out = parse_bounded(tmp_path, h.many_sheets_xlsx(200, unit_code=S3))

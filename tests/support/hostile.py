@@ -262,6 +262,15 @@ def many_sheets_xlsx(count: int = 200, **kw) -> bytes:
     return raw_xlsx(sheets)
 
 
+def quoted_reference_xlsx(quote: bytes = b"'", spaces: bytes = b"") -> bytes:
+    """A 1 KB workbook whose last cell, written `r='XFD1048576'` (or with spaces around
+    `=`), stretches the sheet to 1048576 x 16384 cells for a reader."""
+    far = b"<row r=%s1048576%s><c r%s=%s%sXFD1048576%s t=\"inlineStr\"><is><t>y</t></is></c></row>" % (
+        quote, quote, spaces, spaces, quote, quote)
+    head = report_sheet(unit_code="22193003").split(b"</sheetData>")[0]
+    return raw_xlsx([Sheet("BaoCao", head + far + b"</sheetData></worksheet>")])
+
+
 def implied_grid_xlsx(cols: int = 16384, rows: int = 20000) -> bytes:
     """A sheet whose cells carry no `r` reference: one row `cols` cells wide, then `rows`
     rows of one cell. A reader places them by order, so the grid is rows x cols cells

@@ -124,6 +124,21 @@ def test_non_numeric_counts(value):
     assert parse_count(value) is NON_NUMERIC
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["9" * 5000, "-" + "9" * 5000, "1" + "0" * 15, "1.000.000.000.000.000", 10**15, -(10**15), 1e15, 1e300, 10**30],
+)
+def test_absurdly_large_counts_are_not_counts(value):
+    # Found in review: 4,300+ digits made int() raise and stopped the landing; past
+    # BIGINT a figure could not be stored.
+    assert parse_count(value) is NON_NUMERIC
+
+
+def test_the_largest_count_is_still_a_count():
+    assert parse_count("999 999 999 999 999") == 10**15 - 1
+    assert parse_count(-(10**15 - 1)) == -(10**15 - 1)
+
+
 @pytest.mark.parametrize("value", [None, "", "   ", "\u00a0"])
 def test_missing_counts(value):
     assert parse_count(value) is MISSING
