@@ -139,7 +139,8 @@ def run_phase(phase: str, cfg: dict, logs: Path, env: dict | None = None) -> dic
     result_path.unlink(missing_ok=True)
     cfg = {**cfg, "spawned_at": time.time()}
     cfg_path.write_text(json.dumps(cfg, indent=2))
-    say(f"{phase}: running (log: {log_path.relative_to(ROOT)})")
+    shown = log_path.relative_to(ROOT) if log_path.is_relative_to(ROOT) else log_path
+    say(f"{phase}: running (log: {shown})")
     started = time.perf_counter()
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
