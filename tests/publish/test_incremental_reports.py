@@ -86,6 +86,29 @@ def test_first_run_publishes_every_report_with_its_inputs_fingerprint(built):
     assert sidecar["inputs_fingerprint"] == by_stem["bao_cao_193_2025-Q1"]
 
 
+def test_worker_processes_publish_what_this_process_publishes(built, tmp_path):
+    """The pool `make run` uses (two fresh, spawned workers; the tests land with one):
+    the same workbooks, figures and fingerprints as the run's in-process publishing."""
+    con = duckdb.connect(str(built.warehouse), read_only=True)
+    try:
+        months = publishing.ancestry_months("2025-01-01", "2025-03-01")
+        ancestry = rd.prepare_tables(con, *months)
+        tasks = rd.report_tasks(con, "2025-01-01", "2025-03-01", None, None, ancestry)
+    finally:
+        con.close()
+    assert {(t.kind, t.area_code, t.period_key) for t in tasks} == REPORTS
+    results = publishing.publish_in_pool(tasks, str(built.warehouse), months, tmp_path, tmp_path / "quality", 2,
+                                         progress=lambda message: None)  # fmt: skip
+    assert [(r.version, r.changed) for r in results] == [(1, True)] * len(tasks)
+    for task in tasks:
+        pooled = json.loads((tmp_path / task.period_key / f"{task.stem}_v1.json").read_text("utf-8"))
+        direct = json.loads((built.reports / task.period_key / f"{task.stem}_v1.json").read_text("utf-8"))
+        assert (pooled["figures"], pooled["inputs_fingerprint"]) == (direct["figures"], direct["inputs_fingerprint"])
+    book = openpyxl.load_workbook(tmp_path / "2025-Q1" / "bao_cao_tinh_22_2025-Q1_v1.xlsx")
+    _, _, rows = table(book["TheoTruong"])
+    assert {r["Mã trường"] for r in rows} >= {S1, S2}
+
+
 def test_rerun_with_no_change_computes_and_writes_nothing(built, monkeypatch):
     before = snapshot(built)
     calls = spy(monkeypatch)
