@@ -25,7 +25,7 @@ import pandas as pd
 
 from dagster_project.ingest.model import FileResult, Limits
 from dagster_project.ingest.normalize import nfc
-from dagster_project.ingest.process import process_file
+from dagster_project.ingest.process import file_format_of, process_file
 from dagster_project.ingest.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -271,7 +271,7 @@ def _outside_link_result(found: FoundFile) -> FileResult:
     return FileResult(
         submission_id=found.submission_id,
         file_path=found.rel_path,
-        file_format=Path(found.rel_path).suffix.lower().lstrip("."),
+        file_format=file_format_of(found.rel_path),
         file_size=0,
         accepted=False,
         reason_code="unreadable_file",
@@ -294,7 +294,7 @@ def _parse_read(
         return FileResult(
             submission_id=submission_id,
             file_path=found.rel_path,
-            file_format=Path(found.rel_path).suffix.lower().lstrip("."),
+            file_format=file_format_of(found.rel_path),
             file_size=found.size,
             accepted=False,
             reason_code="unreadable_file",

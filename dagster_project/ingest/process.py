@@ -4,6 +4,8 @@ Pure: no file system access, no hashing. The caller reads the bytes (or not, whe
 file is over the size limit), hashes them with a streaming hash and passes the id.
 """
 
+from pathlib import PurePosixPath
+
 from dagster_project.ingest.model import FileResult, Figure, Limits, Quarantined, Warning
 from dagster_project.ingest.readers import CONSOLIDATED, ParsedFile, ReadError, read_submission
 from dagster_project.ingest.registry import Registry
@@ -24,16 +26,8 @@ SUPPORTED_FORMATS = frozenset({"xlsx", "csv", "json"})
 
 
 def file_format_of(rel_path: str) -> str:
-    """The extension, lower case, without the dot (`.XLSX` is an xlsx); '' when none.
-
-    `PurePosixPath(rel_path.replace("\\", "/")).suffix.lower().lstrip(".")` without making a
-    path (less than half the cost): the suffix of the last part that is neither empty nor '.',
-    from its last dot, unless that dot starts or ends the name.
-    """
-    parts = rel_path.replace("\\", "/").split("/")
-    name = next((part for part in reversed(parts) if part and part != "."), "")
-    dot = name.rfind(".")
-    return name[dot:].lower().lstrip(".") if 0 < dot < len(name) - 1 else ""
+    """The extension, lower case, without the dot (`.XLSX` is an xlsx); '' when none."""
+    return PurePosixPath(rel_path.replace("\\", "/")).suffix.lower().lstrip(".")
 
 
 def _text(value: object) -> str | None:

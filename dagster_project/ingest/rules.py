@@ -191,20 +191,6 @@ def scope_failure(
     return None
 
 
-def check_row(
-    row: RawRow,
-    sender: str,
-    month: date,
-    registry: Registry,
-    missing_columns: frozenset[str] = frozenset(),
-) -> RowFailure | RowFigures:
-    """One raw row through the row checks (except duplicates), first failure wins."""
-    failure = scope_failure(row, sender, month, registry)
-    if failure is not None:
-        return failure
-    return check_figures(row, sender, missing_columns)
-
-
 @lru_cache(maxsize=4096)
 def _kpi_named(code: str) -> Kpi | None:
     return catalogue().get(canonical_kpi_code(code))
@@ -220,7 +206,7 @@ def kpi_of(code: object) -> Kpi | None:
 def check_figures(
     row: RawRow, sender: str, missing_columns: frozenset[str] = frozenset()
 ) -> RowFailure | RowFigures:
-    """The row checks after the scope checks (`check_row` without `scope_failure`)."""
+    """The row checks after `scope_failure` (first failure wins), except duplicates."""
     kpi = kpi_of(row.kpi_code)
     if kpi is None:
         if "kpi" in missing_columns:

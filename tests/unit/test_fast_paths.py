@@ -9,7 +9,7 @@ import os
 import unicodedata
 from datetime import date, datetime
 from itertools import product
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -217,11 +217,12 @@ def test_duplicate_verdicts_without_repeats_is_empty():
 
 
 @pytest.mark.parametrize(
-    "path", ["a/b.xlsx", "B.XLSX", "a\\b.Csv", "a.b/c", ".hidden", "x.", "a/.", "a/..", "/", "", "a//b.json",
-             "a/b.xlsx/", "a/b.xlsx/.", "..x", "a.tar.gz", "noext", "dir.x/./", "~$a.xlsx"],
+    "path, expected",
+    [("a/b.xlsx", "xlsx"), ("B.XLSX", "xlsx"), ("a\\b.Csv", "csv"), ("thư mục/báo cáo.JSON", "json"),
+     (".hidden", ""), ("noext", ""), ("a.tar.gz", "gz"), ("x.", "")],
 )  # fmt: skip
-def test_file_format_of_is_the_path_suffix(path):
-    assert file_format_of(path) == PurePosixPath(path.replace("\\", "/")).suffix.lower().lstrip(".")
+def test_file_format_is_the_lower_case_extension(path, expected):
+    assert file_format_of(path) == expected
 
 
 def test_walk_stores_nested_folder_names_like_whole_relative_paths(tmp_path):
