@@ -69,38 +69,33 @@ class Column:
 
 def put(ws: Worksheet, row: int, column: int, value, *, font=BODY_FONT, number_format=None,
         fill=None, border=None, alignment=None):  # fmt: skip
-    """Write one cell safely (text stays text) with the given look.
-
-    Setting a style attribute on an openpyxl cell hashes the style object and looks it up
-    in the workbook's collection: most of a report's build time. The first cell of each
-    look in a workbook is styled that way; its style indices are kept and copied onto
-    every later cell with the same look."""
-    key = (id(font), number_format or None, id(fill), id(border), id(alignment))
-    cache = _style_cache(ws.parent)
-    found = cache.get(key)
-    if found is None:
-        cell = write_cell(ws, row, column, value, **_look(font, number_format, fill, border, alignment))
-        template = copy(cell._style)
-        template.quotePrefix = 0  # per value, set by write_cell
-        # The style objects ride along so that their ids stay theirs while cached.
-        cache[key] = (template, (font, fill, border, alignment))
-        return cell
-    ws.cell(row=row, column=column)._style = copy(found[0])
+    """Write one cell safely (text stays text) with the given look (`look_index`)."""
+    ws.cell(row=row, column=column)._style = copy(
+        ws.parent._cell_styles[look_index(ws, font, number_format, fill, border, alignment)]
+    )
     return write_cell(ws, row, column, value)
 
 
-def _look(font, number_format=None, fill=None, border=None, alignment=None) -> dict:
-    """The cell attributes to set for a look (unset ones stay openpyxl's defaults)."""
-    style = {"font": font}
-    if number_format:
-        style["number_format"] = number_format
-    if fill is not None:
-        style["fill"] = fill
-    if border is not None:
-        style["border"] = border
-    if alignment is not None:
-        style["alignment"] = alignment
-    return style
+def look_index(ws: Worksheet, font=BODY_FONT, number_format=None, fill=None, border=None, alignment=None,
+               quote: bool = False) -> int:  # fmt: skip
+    """The workbook's cell-style index of a look (and the quote prefix), found once per
+    workbook: setting style attributes on an openpyxl cell hashes the style objects and
+    looks them up in the workbook's collections, most of a report's build time when done
+    for every cell."""
+    key = (id(font), number_format or None, id(fill), id(border), id(alignment), quote)
+    cache = _style_cache(ws.parent)
+    found = cache.get(key)
+    if found is None:
+        style = {"font": font}  # unset attributes keep openpyxl's defaults
+        for name, setting in (("number_format", number_format or None), ("fill", fill),
+                              ("border", border), ("alignment", alignment)):  # fmt: skip
+            if setting is not None:
+                style[name] = setting
+        if quote:
+            style["quotePrefix"] = True
+        # The style objects ride along so that their ids stay theirs while cached.
+        found = cache[key] = (style_index(ws, **style), (font, fill, border, alignment))
+    return found[0]
 
 
 def _style_cache(workbook) -> dict:
@@ -179,8 +174,7 @@ def data_rows(ws: Worksheet, first_row: int, columns: list[Column], rows: list[l
                 number_format = column.number_format if value is not None else None
                 # openpyxl gives a date its default format where the column has none
                 number_format = number_format or TIME_FORMATS.get(type(value))
-                style = _look(BODY_FONT, number_format, fill, BORDER, _alignment(column))
-                look = looks[key] = style_index(ws, **style, **({"quotePrefix": True} if quote else {}))
+                look = looks[key] = look_index(ws, BODY_FONT, number_format, fill, BORDER, _alignment(column), quote)
             safe.append(value)
             ids.append(look)
         table.append(safe)
