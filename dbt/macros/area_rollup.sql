@@ -6,11 +6,11 @@
 -#}
 
 {#- A unit's figure over a period from its months' rows: flow sums, stock takes the last. -#}
-{% macro period_figure(column, kind='k.kind', month='month') -%}
+{% macro period_figure(column, kind, month) -%}
     case when {{ kind }} = 'flow' then sum({{ column }}) else arg_max({{ column }}, {{ month }}) end
 {%- endmacro %}
 
-{#- The area types the marts roll up to. -#}
+{#- The area types figures roll up to (the marts, targets, completeness). -#}
 {% macro rollup_area_types() -%}
     ('district', 'commune', 'province', 'national')
 {%- endmacro %}
@@ -48,8 +48,8 @@ facts as (
 
 unit_periods as (
     select unit_code, period_type, period_start, kpi_code,
-        {{ period_figure('numerator', 'kind') }} as numerator,
-        {{ period_figure('denominator', 'kind') }} as denominator,
+        {{ period_figure('numerator', 'kind', 'month') }} as numerator,
+        {{ period_figure('denominator', 'kind', 'month') }} as denominator,
         max(month) as last_month,
         min(areas) = max(areas) as stayed
     from facts

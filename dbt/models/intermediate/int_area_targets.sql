@@ -5,5 +5,5 @@
     from " ~ ref('int_org_ancestry_monthly') ~ " as a
     left join " ~ ref('int_org_ancestry_monthly') ~ " as p
         on p.unit_code = a.ancestor_code and p.month = a.month and p.ancestor_type = 'province'
-    where a.ancestor_type in ('district', 'commune', 'province', 'national')
+    where a.ancestor_type in " ~ rollup_area_types() ~ "
 ") }}

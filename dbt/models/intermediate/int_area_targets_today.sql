@@ -6,5 +6,5 @@
     cross join (select distinct year(month) as year from " ~ ref('int_reporting_months') ~ ") as y
     left join " ~ ref('int_org_ancestry_today') ~ " as p
         on p.unit_code = a.ancestor_code and p.ancestor_type = 'province'
-    where a.ancestor_type in ('district', 'commune', 'province', 'national')
+    where a.ancestor_type in " ~ rollup_area_types() ~ "
 ") }}

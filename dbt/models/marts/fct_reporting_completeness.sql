@@ -17,7 +17,7 @@ with duties as (
         on a.unit_code = r.unit_code and a.month = r.month
     where r.is_expected
         and {{ month_in_window('r.month') }}
-        and a.ancestor_type in ('district', 'commune', 'province', 'national')
+        and a.ancestor_type in {{ rollup_area_types() }}
 )
 
 select
