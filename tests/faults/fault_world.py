@@ -20,7 +20,7 @@ import duckdb
 import openpyxl
 
 from support import workbooks as wb
-from support.story import school
+from support.story import school, school_json
 from support.pipeline import PROJECT_ROOT, Workspace
 
 S1, S2, S3 = "22193001", "22193002", "22000001"
@@ -46,11 +46,7 @@ def write_world(ws: Workspace) -> None:
         school("193", "Tháng 1/2025", "08/02/2025", [(HS, 8, 10)],
                 consolidated=[(S1, CKS, 9, 20), (S2, CKS, 5, 11)], name="Phòng GDĐT thành phố Hạ Long"),
     )  # fmt: skip
-    ws.write(
-        "t1/s3.json",
-        wb.json_bytes(wb.json_doc(unit=S3, period="2025-01", report_date="2025-02-05",
-                                  chi_tieu=[{"ma_chi_tieu": CKS, "tu_so": 30, "mau_so": 40}])),
-    )  # fmt: skip
+    ws.write("t1/s3.json", school_json(S3, "2025-01", "2025-02-05", [(CKS, 30, 40)]))
     ws.write("t2/s1.xlsx", school(S1, "T2/2025", "05/03/2025", [(HS, 5, 6), (CKS, 12, 20)], name="Trường Tiểu học Cao Xanh"))
     ws.write("t2/s3.xlsx", school(S3, "T2/2025", "06/03/2025", [(HS, 7, 10)], name="Trường THPT Hòn Gai"))
     # A file from a unit that is not in the registry: rejected (unknown_unit).

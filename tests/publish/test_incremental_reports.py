@@ -19,9 +19,8 @@ import pytest
 from dagster_project.publish import publishing
 from dagster_project.publish import report_data as rd
 from dagster_project.publish import versions
-from support import workbooks as wb
 from support.sheets import table
-from support.story import CKS, HS, S1, S2, S5, built_story
+from support.story import CKS, HS, S1, S2, S5, built_story, school_json
 
 ALL_PERIODS = ("2025-01", "2025-02", "2025-03", "2025-Q1", "2025-H1", "2025")
 WITH_JANUARY = ("2025-01", "2025-Q1", "2025-H1", "2025")
@@ -120,13 +119,7 @@ def test_rerun_with_no_change_computes_and_writes_nothing(built, monkeypatch):
 def test_late_correction_republishes_exactly_its_district_and_province(built, monkeypatch):
     before = snapshot(built)
     # S2 (Hạ Long 193) corrects March: digital signatures 8/10 instead of 9/10, sent later.
-    built.write(
-        "truong/s2_t3_sua.json",
-        wb.json_bytes(wb.json_doc(
-            unit=S2, period="2025-03", report_date="2025-04-20",
-            chi_tieu=[{"ma_chi_tieu": CKS, "tu_so": 8, "mau_so": 10}],
-        )),
-    )  # fmt: skip
+    built.write("truong/s2_t3_sua.json", school_json(S2, "2025-03", "2025-04-20", [(CKS, 8, 10)]))
     calls = spy(monkeypatch)
     built.run()
     affected = {("district", "193", p) for p in WITH_MARCH} | {("province", "22", p) for p in WITH_MARCH}

@@ -34,6 +34,14 @@ def school(unit, period, report_date, rows, consolidated=None, name="Trường")
     )  # fmt: skip
 
 
+def school_json(unit, period, report_date, rows) -> bytes:
+    """A school's month as JSON: `rows` are (kpi_code, numerator, denominator)."""
+    return wb.json_bytes(wb.json_doc(
+        unit=unit, period=period, report_date=report_date,
+        chi_tieu=[{"ma_chi_tieu": k, "tu_so": n, "mau_so": d} for k, n, d in rows],
+    ))  # fmt: skip
+
+
 def write_story(ws: Workspace) -> None:
     ws.write("reference/org_units.csv", wb.registry_csv(REGISTRY))
     ws.write("reference/kpi_targets.csv", TARGETS)
@@ -44,13 +52,7 @@ def write_story(ws: Workspace) -> None:
     ws.write("truong/s1_t3.xlsx", school(S1, "03/2025", "04/04/2025", [(HS, 7, 10)]))
     # S2: January late (6 Feb, school deadline day 5); March sent as JSON.
     ws.write("truong/s2_t1.xlsx", school(S2, "2025-01", "06/02/2025", [(CKS, 5, 10)]))
-    ws.write(
-        "truong/s2_t3.json",
-        wb.json_bytes(wb.json_doc(
-            unit=S2, period="2025-03", report_date="2025-04-05",
-            chi_tieu=[{"ma_chi_tieu": CKS, "tu_so": 9, "mau_so": 10}],
-        )),
-    )  # fmt: skip
+    ws.write("truong/s2_t3.json", school_json(S2, "2025-03", "2025-04-05", [(CKS, 9, 10)]))
     # District 193. January (8 Feb, on time): own HS 8/10; consolidates S1 CKS 10/20
     # (match with S1's current v2), S2 CKS 5/11 (mismatch: S2 says 5/10), and leaves
     # out S1's HS (missing_consolidated).
