@@ -28,8 +28,8 @@ from dagster_project.publish.publishing import (
     POOL_MIN_TASKS,
     ancestry_months,
     due_tasks,
+    publish_all,
     publish_in_pool,
-    publish_one,
 )
 from dagster_project.publish.report_data import prepare_tables, report_tasks
 from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
@@ -63,7 +63,7 @@ def _wanted_provinces(context: AssetExecutionContext, config: ReportConfig) -> s
     return chosen or None
 
 
-def _publish_all(context, config, warehouse, kind: str) -> MaterializeResult:
+def _materialize_reports(context, config, warehouse, kind: str) -> MaterializeResult:
     settings = get_settings()
     quality_dir = settings.reports_dir / "quality"
     first, last = month_bounds(context.partition_time_window)
@@ -75,7 +75,7 @@ def _publish_all(context, config, warehouse, kind: str) -> MaterializeResult:
         due = due_tasks(tasks, settings.reports_dir)
         in_process = workers <= 1 or len(due) < POOL_MIN_TASKS[kind]
         if in_process:
-            results = [publish_one(con, t, settings.reports_dir, quality_dir, ancestry) for t in due]
+            results = publish_all(con, due, settings.reports_dir, quality_dir, ancestry)
     context.log.info(f"{kind} workbooks: {len(tasks)} in the window, {len(due)} with changed inputs")
     if not in_process:
         context.log.info(f"publishing {len(due)} {kind} workbooks in {workers} processes")
@@ -111,10 +111,10 @@ def province_workbooks(context: AssetExecutionContext, config: ReportConfig, war
     summary against the plan's targets, by district/commune, by school, reporting progress,
     reconciliation differences and the quality summary, with charts. Versions are frozen:
     a changed figure publishes version N+1 with a sheet of changes."""
-    return _publish_all(context, config, warehouse, "province")
+    return _materialize_reports(context, config, warehouse, "province")
 
 
 @asset(key=AssetKey(["reports", "district_workbooks"]), **_COMMON)
 def district_workbooks(context: AssetExecutionContext, config: ReportConfig, warehouse: WarehouseResource):
     """One Vietnamese workbook per district or commune and period, for its own schools."""
-    return _publish_all(context, config, warehouse, "district")
+    return _materialize_reports(context, config, warehouse, "district")

@@ -548,20 +548,23 @@ def prepare_tables(con, first_month, last_month) -> str:
 
 
 class _Scope:
-    """The subtree of `root` in each month of the period, as a temporary table (unit_code,
-    month, unit_type, parent_code), read from the ancestry table of `prepare_tables`. Temp
-    tables work on a read-only connection; the table is dropped on exit."""
+    """The subtrees of `roots` in each month of the period, as one temporary table (root,
+    unit_code, month, unit_type, parent_code), read from the ancestry table of
+    `prepare_tables`. Temp tables work on a read-only connection; the table is dropped on
+    exit. Every query below reads it grouped by `root`, so a batch of areas costs one
+    query per part, not one per area."""
 
-    def __init__(self, con, root: str, period: Period, ancestry: str = ANCESTRY_TABLE):
-        self.con, self.root, self.period, self.ancestry = con, root, period, ancestry
+    def __init__(self, con, roots: list[str], period: Period, ancestry: str = ANCESTRY_TABLE):
+        self.con, self.roots, self.period, self.ancestry = con, roots, period, ancestry
         self.table = f"report_scope_{uuid.uuid4().hex}"
 
     def __enter__(self) -> str:
         self.con.execute(
             f"""create temp table {self.table} as
-                select unit_code, month, unit_type, parent_code from {self.ancestry}
-                where ancestor_code = $root and month between $first and $last""",
-            {"root": self.root, "first": self.period.period_start, "last": self.period.last_month},
+                select ancestor_code as root, unit_code, month, unit_type, parent_code from {self.ancestry}
+                where ancestor_code in (select unnest($roots::varchar[]))
+                    and month between $first and $last""",
+            {"roots": self.roots, "first": self.period.period_start, "last": self.period.last_month},
         )
         return self.table
 
@@ -569,35 +572,45 @@ class _Scope:
         self.con.execute(f"drop table if exists {self.table}")
 
 
-def _units_in_scope(con, scope: str) -> dict[str, dict]:
-    """Every unit inside the subtree in some month of the period (the root included): its
-    type, name and parent as of the last such month."""
+def _by_root(rows) -> dict[str, list[tuple]]:
+    """Rows whose first column is the root, as root -> the rest of each row (in order)."""
+    out: dict[str, list[tuple]] = {}
+    for root, *rest in rows:
+        out.setdefault(root, []).append(rest)
+    return out
+
+
+def _units_in_scope(con, scope: str) -> dict[str, dict[str, dict]]:
+    """Per root: every unit inside its subtree in some month of the period (the root
+    included), with its type, name and parent as of the last such month."""
     rows = con.execute(
         f"""
         with tree as (
-            select unit_code, max(month) as last_month,
+            select root, unit_code, max(month) as last_month,
                    arg_max(unit_type, month) as unit_type, arg_max(parent_code, month) as parent_code
             from {scope}
-            group by unit_code
+            group by root, unit_code
         ),
         named as (
-            select d.unit_code,
+            select t.root, d.unit_code,
                    arg_max(d.unit_name, d.active_from) as unit_name,
                    arg_max(d.school_level, d.active_from) as school_level
             from marts.dim_org_unit d
             join tree t on t.unit_code = d.unit_code
                 and d.active_from <= last_day(t.last_month)
                 and (d.active_to is null or d.active_to >= t.last_month)
-            group by d.unit_code
+            group by t.root, d.unit_code
         )
-        select t.unit_code, t.unit_type, t.parent_code, coalesce(n.unit_name, t.unit_code), n.school_level
-        from tree t left join named n using (unit_code)
+        select t.root, t.unit_code, t.unit_type, t.parent_code, coalesce(n.unit_name, t.unit_code), n.school_level
+        from tree t left join named n using (root, unit_code)
         """
     ).fetchall()
-    return {
-        code: {"unit_type": unit_type, "parent_code": parent, "unit_name": name, "school_level": level}
-        for code, unit_type, parent, name, level in rows
-    }
+    out: dict[str, dict[str, dict]] = {}
+    for root, code, unit_type, parent, name, level in rows:
+        out.setdefault(root, {})[code] = {
+            "unit_type": unit_type, "parent_code": parent, "unit_name": name, "school_level": level,
+        }  # fmt: skip
+    return out
 
 
 def unit_name(con, unit_code: str, on: date) -> str:
@@ -611,13 +624,16 @@ def unit_name(con, unit_code: str, on: date) -> str:
     return row[0] if row and row[0] else unit_code
 
 
-def _province_of(con, area_code: str, period: Period, ancestry: str = ANCESTRY_VIEW) -> str:
-    row = con.execute(
-        f"""select arg_max(ancestor_code, month) from {ancestry}
-           where unit_code = ? and ancestor_type = 'province' and month between ? and ?""",
-        [area_code, period.period_start, period.last_month],
-    ).fetchone()
-    return row[0] if row and row[0] else ""
+def _provinces_of(con, area_codes: list[str], period: Period, ancestry: str = ANCESTRY_VIEW) -> dict[str, str]:
+    """Each area's province in the last month of the period it had one."""
+    rows = con.execute(
+        f"""select unit_code, arg_max(ancestor_code, month) from {ancestry}
+           where unit_code in (select unnest(?::varchar[])) and ancestor_type = 'province'
+               and month between ? and ?
+           group by unit_code""",
+        [area_codes, period.period_start, period.last_month],
+    ).fetchall()
+    return {code: province for code, province in rows if province}
 
 
 def _area_type(con, area_code: str, period: Period, ancestry: str = ANCESTRY_VIEW) -> str:
@@ -641,29 +657,37 @@ def _area_figures(con, area_codes: list[str], period: Period) -> dict[tuple[str,
     rows = con.execute(
         """select area_code, kpi_code, numerator, denominator, value, target, target_met, reporting_units
            from marts.fct_kpi_area_period
-           where period_type = ? and period_start = ? and list_contains(?, area_code)""",
+           where period_type = ? and period_start = ? and area_code in (select unnest(?::varchar[]))""",
         [period.period_type, period.period_start, area_codes],
     ).fetchall()
     return {(r[0], r[1]): r[2:] for r in rows}
 
 
-def summary_rows(con, area_code: str, period: Period, previous: Period, kpis: list[Indicator],
-                 targets: str = TARGETS_VIEW) -> list[SummaryRow]:  # fmt: skip
-    now = _area_figures(con, [area_code], period)
-    before = _area_figures(con, [area_code], previous)
-    plan = None
-    rows = []
-    for ind in kpis:
-        num, den, value, target, met, units = now.get((area_code, ind.kpi_code), (None,) * 6)
-        p_num, p_den, p_value, p_target, _, _ = before.get((area_code, ind.kpi_code), (None,) * 6)
-        if target is None and num is None:
-            if plan is None:
-                plan = _targets(con, area_code, period.period_start.year, targets)
-            target = plan.get(ind.kpi_code)
-        rows.append(
-            SummaryRow(ind, num, den, value, target, met, units, p_value, p_num, p_den, p_target)
-        )
-    return rows
+def summary_rows(con, area_codes: list[str], period: Period, previous: Period, kpis: list[Indicator],
+                 targets: str = TARGETS_VIEW) -> dict[str, list[SummaryRow]]:  # fmt: skip
+    """Per area: each indicator over the period, with the previous period's figure and,
+    for an indicator without figures, the plan's target (so the gap is visible)."""
+    now = _area_figures(con, area_codes, period)
+    before = _area_figures(con, area_codes, previous)
+    blank = (None,) * 6
+    lacking = {code for code in area_codes for ind in kpis if _no_figure(now.get((code, ind.kpi_code), blank))}
+    plan = _targets(con, sorted(lacking), period.period_start.year, targets) if lacking else {}
+    out = {}
+    for code in area_codes:
+        rows = []
+        for ind in kpis:
+            num, den, value, target, met, units = now.get((code, ind.kpi_code), blank)
+            p_num, p_den, p_value, p_target, _, _ = before.get((code, ind.kpi_code), blank)
+            if target is None and num is None:
+                target = plan.get((code, ind.kpi_code))
+            rows.append(SummaryRow(ind, num, den, value, target, met, units, p_value, p_num, p_den, p_target))
+        out[code] = rows
+    return out
+
+
+def _no_figure(figure: tuple) -> bool:
+    """An area figure with neither a numerator nor a target (`_area_figures`' order)."""
+    return figure[0] is None and figure[3] is None
 
 
 def restated_comparison(con, area_code: str, period: Period, kpis: list[Indicator]) -> list[ComparisonRow]:
@@ -703,23 +727,29 @@ def successor_today(con, area_code: str) -> str | None:
     return row[0] if row and row[0] != area_code else None
 
 
-def _targets(con, area_code: str, year: int, targets: str = TARGETS_VIEW) -> dict[str, float]:
-    """The targets of an area for indicators without figures (shown so the gap is visible),
-    following the contract's lookup: the area's own row, else its province's, else `*`."""
+def _targets(con, area_codes: list[str], year: int, targets: str = TARGETS_VIEW) -> dict[tuple[str, str], float]:
+    """The targets of areas for a year, keyed (area, indicator), following the contract's
+    lookup (the area's own row, else its province's, else `*`)."""
     try:
         rows = con.execute(
-            f"select kpi_code, target from {targets} where area_code = ? and year = ?", [area_code, year]
+            f"""select area_code, kpi_code, target from {targets}
+                where area_code in (select unnest(?::varchar[])) and year = ?""",
+            [area_codes, year],
         ).fetchall()
     except Exception:  # the intermediate model is an implementation detail: no target then
         return {}
-    return dict(rows)
+    return {(area, kpi): target for area, kpi, target in rows}
 
 
-def area_rows(con, province_code: str, period: Period, kpis: list[Indicator], units: dict) -> list[AreaRow]:
-    areas = sorted(code for code, info in units.items() if info["unit_type"] in ("district", "commune"))
-    figures = _area_figures(con, areas, period)
+def _sub_areas(units: dict) -> list[str]:
+    return sorted(code for code, info in units.items() if info["unit_type"] in ("district", "commune"))
+
+
+def area_rows(figures: dict, kpis: list[Indicator], units: dict) -> list[AreaRow]:
+    """The province's districts/communes (from its `units`), indicator by indicator, from
+    `figures` (`_area_figures` over them)."""
     rows = []
-    for code in areas:
+    for code in _sub_areas(units):
         for ind in kpis:
             fig = figures.get((code, ind.kpi_code))
             if fig is None:
@@ -731,94 +761,111 @@ def area_rows(con, province_code: str, period: Period, kpis: list[Indicator], un
     return rows
 
 
-def school_rows(con, scope: str, kpis: list[Indicator], units: dict) -> list[SchoolRow]:
-    """Each school of the subtree over the period, aggregated like the contract aggregates a
-    unit toward an area: only the months the tree placed the school inside the subtree."""
+def school_rows(con, scope: str, kpis: list[Indicator], units: dict[str, dict]) -> dict[str, list[SchoolRow]]:
+    """Per root: each school of its subtree over the period, aggregated like the contract
+    aggregates a unit toward an area: only the months the tree placed the school inside
+    the subtree."""
     figures = con.execute(
         f"""
         with placed as (
-            select f.unit_code, f.month, f.kpi_code, f.numerator, f.denominator, f.source_level
+            select s.root, f.unit_code, f.month, f.kpi_code, f.numerator, f.denominator, f.source_level
             from marts.fct_kpi_unit_month f
             join {scope} s on s.unit_code = f.unit_code and s.month = f.month and s.unit_type = 'school'
         )
-        select p.unit_code, p.kpi_code,
+        select p.root, p.unit_code, p.kpi_code,
             case when k.kind = 'flow' then sum(p.numerator) else arg_max(p.numerator, p.month) end,
             case when k.kind = 'flow' then sum(p.denominator) else arg_max(p.denominator, p.month) end,
             case when k.kind = 'flow' then list(distinct p.source_level)
                  else [arg_max(p.source_level, p.month)] end,
             case when k.kind = 'flow' then list(p.month order by p.month) else [max(p.month)] end
         from placed p join marts.dim_kpi k using (kpi_code)
-        group by p.unit_code, p.kpi_code, k.kind
+        group by p.root, p.unit_code, p.kpi_code, k.kind
         """
     ).fetchall()
-    by_unit: dict[str, dict[str, tuple]] = {}
-    for code, kpi, num, den, levels, months in figures:
-        by_unit.setdefault(code, {})[kpi] = (int(num), int(den), levels, months)
+    by_unit: dict[tuple[str, str], dict[str, tuple]] = {}
+    for root, code, kpi, num, den, levels, months in figures:
+        by_unit.setdefault((root, code), {})[kpi] = (int(num), int(den), levels, months)
     level_order = list(SOURCE_LEVEL_VI)
-    schools = sorted(
-        (code for code, info in units.items() if info["unit_type"] == "school"),
-        key=lambda c: (units[c]["parent_code"] or "", units[c]["unit_name"], c),
-    )
-    rows = []
-    for code in schools:
-        info = units[code]
-        parent = info["parent_code"]
-        parent_name = units.get(parent, {}).get("unit_name", parent) if parent else None
-        base = (code, info["unit_name"], info["school_level"], parent, parent_name)
-        own = by_unit.get(code, {})
-        if not own:
-            rows.append(SchoolRow(*base, None, None, None, (), ()))
-            continue
-        for ind in kpis:
-            if ind.kpi_code not in own:
+    out = {}
+    for root, tree in units.items():
+        schools = sorted(
+            (code for code, info in tree.items() if info["unit_type"] == "school"),
+            key=lambda c: (tree[c]["parent_code"] or "", tree[c]["unit_name"], c),
+        )
+        rows = out[root] = []
+        for code in schools:
+            info = tree[code]
+            parent = info["parent_code"]
+            parent_name = tree.get(parent, {}).get("unit_name", parent) if parent else None
+            base = (code, info["unit_name"], info["school_level"], parent, parent_name)
+            own = by_unit.get((root, code), {})
+            if not own:
+                rows.append(SchoolRow(*base, None, None, None, (), ()))
                 continue
-            num, den, levels, months = own[ind.kpi_code]
-            levels = tuple(sorted(set(levels), key=lambda x: level_order.index(x) if x in level_order else 9))
-            rows.append(SchoolRow(*base, ind, num, den, levels, tuple(_as_date(m) for m in months)))
-    return rows
+            for ind in kpis:
+                if ind.kpi_code not in own:
+                    continue
+                num, den, levels, months = own[ind.kpi_code]
+                levels = tuple(sorted(set(levels), key=lambda x: level_order.index(x) if x in level_order else 9))
+                rows.append(SchoolRow(*base, ind, num, den, levels, tuple(_as_date(m) for m in months)))
+    return out
 
 
-def completeness_rows(con, area_codes: list[str], period: Period, units: dict) -> list[CompletenessRow]:
+def _completeness(con, area_codes: list[str], period: Period) -> dict[str, list[tuple]]:
+    """The areas' rows of `marts.fct_reporting_completeness` for the months of the period."""
     if not area_codes:
-        return []
+        return {}
     rows = con.execute(
         """select area_code, area_type, month, expected_units, received_units, on_time_units,
                   completeness, timeliness
            from marts.fct_reporting_completeness
-           where list_contains(?, area_code) and month between ? and ?
+           where area_code in (select unnest(?::varchar[])) and month between ? and ?
            order by area_code, month""",
         [area_codes, period.period_start, period.last_month],
     ).fetchall()
+    out: dict[str, list[tuple]] = {}
+    for row in rows:
+        out.setdefault(row[0], []).append(row)
+    return out
+
+
+def completeness_rows(found: dict[str, list[tuple]], area_codes: list[str], units: dict) -> list[CompletenessRow]:
+    """The reporting progress rows of `area_codes` (from `_completeness`), named from `units`."""
     return [
         CompletenessRow(
             r[0], units.get(r[0], {}).get("unit_name", r[0]), r[1], _as_date(r[2]),
             int(r[3]), int(r[4]), int(r[5]), float(r[6]), float(r[7]),
         )  # fmt: skip
-        for r in rows
+        for code in sorted(area_codes)
+        for r in found.get(code, ())
     ]
 
 
-def missing_units(con, scope: str, duties: str = DUTIES_VIEW) -> list[MissingUnit]:
-    """Expected units of the subtree, month by month, that did not report or reported late
-    (their first accepted own submission after the deadline), with the deadline."""
+def missing_units(con, scope: str, duties: str = DUTIES_VIEW) -> dict[str, list[MissingUnit]]:
+    """Per root: expected units of its subtree, month by month, that did not report or
+    reported late (their first accepted own submission after the deadline), with the
+    deadline."""
     rows = con.execute(
         f"""
-        select r.month, r.unit_code, r.unit_type, s.parent_code, r.due_date, r.first_report_date
+        select s.root, r.month, r.unit_code, r.unit_type, s.parent_code, r.due_date, r.first_report_date
         from {duties} r
         join {scope} s on s.unit_code = r.unit_code and s.month = r.month
         where r.is_expected
             and (not r.has_accepted_submission or r.first_report_date::date > r.due_date)
-        order by r.month, r.has_accepted_submission, s.parent_code, r.unit_code
+        order by s.root, r.month, r.has_accepted_submission, s.parent_code, r.unit_code
         """
     ).fetchall()
-    names = _names(con, {(r[1], r[0]) for r in rows} | {(r[3], r[0]) for r in rows if r[3]})
-    return [
-        MissingUnit(
-            _as_date(month), code, names.get((code, month), code), unit_type, parent,
-            names.get((parent, month), parent) if parent else None, _as_date(due), first,
-        )  # fmt: skip
-        for month, code, unit_type, parent, due, first in rows
-    ]
+    names = _names(con, {(r[2], r[1]) for r in rows} | {(r[4], r[1]) for r in rows if r[4]})
+    return {
+        root: [
+            MissingUnit(
+                _as_date(month), code, names.get((code, month), code), unit_type, parent,
+                names.get((parent, month), parent) if parent else None, _as_date(due), first,
+            )  # fmt: skip
+            for month, code, unit_type, parent, due, first in found
+        ]
+        for root, found in _by_root(rows).items()
+    }
 
 
 def _names(con, pairs: set[tuple[str, date]]) -> dict[tuple[str, date], str]:
@@ -847,12 +894,14 @@ def _month_end(month: date) -> date:
     return date.fromordinal(_add_months(month, 1).toordinal() - 1)
 
 
-def reconciliation_rows(con, scope: str, kpis: list[Indicator]) -> list[ReconciliationRow]:
-    """Consolidated figures that differ from a unit's own (status other than `match`), for
-    units inside the subtree in the month."""
+
+
+def reconciliation_rows(con, scope: str, kpis: list[Indicator]) -> dict[str, list[ReconciliationRow]]:
+    """Per root: consolidated figures that differ from a unit's own (status other than
+    `match`), for units inside its subtree in the month."""
     rows = con.execute(
         f"""
-        select r.month, r.unit_code, r.kpi_code, r.self_numerator, r.self_denominator,
+        select s.root, r.month, r.unit_code, r.kpi_code, r.self_numerator, r.self_denominator,
                r.reported_by, r.reported_numerator, r.reported_denominator, r.status
         from marts.fct_reconciliation r
         join {scope} s on s.unit_code = r.unit_code and s.month = r.month
@@ -860,26 +909,29 @@ def reconciliation_rows(con, scope: str, kpis: list[Indicator]) -> list[Reconcil
         """
     ).fetchall()
     by_code = {k.kpi_code: k for k in kpis}
-    names = _names(con, {(r[1], r[0]) for r in rows} | {(r[5], r[0]) for r in rows if r[5]})
+    names = _names(con, {(r[2], r[1]) for r in rows} | {(r[6], r[1]) for r in rows if r[6]})
     status_order = list(RECONCILIATION_VI)
-    out = []
-    for month, unit, kpi, s_num, s_den, by, r_num, r_den, status in rows:
-        ind = by_code.get(kpi) or Indicator(kpi, kpi, "", False, "", "", 10_000)
-        out.append(
-            ReconciliationRow(
-                _as_date(month), unit, names.get((unit, month), unit), ind, s_num, s_den,
-                by or "", names.get((by, month), by or ""), r_num, r_den, status,
-            )  # fmt: skip
+    out = {}
+    for root, found in _by_root(rows).items():
+        listed = []
+        for month, unit, kpi, s_num, s_den, by, r_num, r_den, status in found:
+            ind = by_code.get(kpi) or Indicator(kpi, kpi, "", False, "", "", 10_000)
+            listed.append(
+                ReconciliationRow(
+                    _as_date(month), unit, names.get((unit, month), unit), ind, s_num, s_den,
+                    by or "", names.get((by, month), by or ""), r_num, r_den, status,
+                )  # fmt: skip
+            )
+        listed.sort(
+            key=lambda r: (
+                r.month,
+                status_order.index(r.status) if r.status in status_order else 9,
+                r.unit_code,
+                r.indicator.sort_order,
+                r.reported_by,
+            )
         )
-    out.sort(
-        key=lambda r: (
-            r.month,
-            status_order.index(r.status) if r.status in status_order else 9,
-            r.unit_code,
-            r.indicator.sort_order,
-            r.reported_by,
-        )
-    )
+        out[root] = listed
     return out
 
 
@@ -916,62 +968,80 @@ def quality_summary(quality_dir: Path | str | None) -> QualitySummary:
 # --- the reports -------------------------------------------------------------------------
 
 
-def _area_report(cls, con, area_code: str, period_type: str, period_start, quality_dir,
-                 ancestry: str = ANCESTRY_VIEW) -> AreaReport:  # fmt: skip
+def area_reports(cls, con, area_codes: list[str], period_type: str, period_start, quality_dir=None,
+                 ancestry: str = ANCESTRY_VIEW) -> dict[str, AreaReport]:  # fmt: skip
+    """The reports (`cls`: `ProvinceReport` or `DistrictReport`) on `area_codes` for one
+    period, keyed by area code, each equal to the one built alone: every part is read for
+    all the areas in one query. `ancestry`: the ancestry view, or the table from
+    `prepare_tables` covering the period's months."""
     period = _period(con, period_type, period_start)
     previous = _period(con, period.period_type, previous_period(period).period_start)
     kpis = indicators(con)
     if ancestry != ANCESTRY_TABLE:  # a direct call: this period's tables, prepared here
         ancestry = prepare_tables(con, period.period_start, period.last_month)
-    with _Scope(con, area_code, period, ancestry) as scope:
-        return _build(cls, con, scope, area_code, period, previous, kpis, quality_dir, ancestry)
-
-
-def _build(cls, con, scope, area_code, period, previous, kpis, quality_dir, ancestry=ANCESTRY_TABLE) -> AreaReport:
-    units = _units_in_scope(con, scope)
-    area_type = units.get(area_code, {}).get("unit_type") or _area_type(con, area_code, period, ancestry)
-    area_name = units.get(area_code, {}).get("unit_name") or unit_name(con, area_code, period.period_end)
-    if area_type == "province":
-        province_code, province_name = area_code, area_name
-    else:
-        province_code = _province_of(con, area_code, period, ancestry)
-        province_name = unit_name(con, province_code, period.period_end) if province_code else ""
-    report = cls(
-        area_code=area_code,
-        area_name=area_name,
-        area_type=area_type,
-        province_code=province_code,
-        province_name=province_name,
-        period=period,
-        previous=previous,
-        summary=summary_rows(con, area_code, period, previous, kpis, TARGETS_TABLE),
-        schools=school_rows(con, scope, kpis, units),
-        completeness=completeness_rows(con, [area_code], period, units),
-        missing_units=missing_units(con, scope, DUTIES_TABLE),
-        reconciliation=reconciliation_rows(con, scope, kpis),
-        quality=quality_summary(quality_dir),
-    )
-    if cls is ProvinceReport:
-        report.areas = area_rows(con, area_code, period, kpis, units)
-        sub_areas = sorted(c for c, info in units.items() if info["unit_type"] in ("district", "commune"))
-        report.area_completeness = completeness_rows(con, sub_areas, period, units)
-        report.comparison = restated_comparison(con, area_code, period, kpis)
-        if not report.comparison:
-            report.merged_into = successor_today(con, area_code)
-    return report
+    codes = list(dict.fromkeys(area_codes))
+    with _Scope(con, codes, period, ancestry) as scope:
+        units = _units_in_scope(con, scope)
+        schools = school_rows(con, scope, kpis, units)
+        missing = missing_units(con, scope, DUTIES_TABLE)
+        reconciliation = reconciliation_rows(con, scope, kpis)
+    summary = summary_rows(con, codes, period, previous, kpis, TARGETS_TABLE)
+    sub_areas = {code: _sub_areas(units.get(code, {})) for code in codes} if cls is ProvinceReport else {}
+    all_subs = sorted({sub for subs in sub_areas.values() for sub in subs})
+    progress = _completeness(con, codes + all_subs, period)
+    sub_figures = _area_figures(con, all_subs, period)
+    provinces = {} if cls is ProvinceReport else _provinces_of(con, codes, period, ancestry)
+    names: dict[str, str] = {}
+    quality = quality_summary(quality_dir)
+    reports = {}
+    for code in codes:
+        tree = units.get(code, {})
+        area_type = tree.get(code, {}).get("unit_type") or _area_type(con, code, period, ancestry)
+        area_name = tree.get(code, {}).get("unit_name") or unit_name(con, code, period.period_end)
+        if area_type == "province":
+            province_code, province_name = code, area_name
+        else:
+            province_code = provinces.get(code, "")
+            if province_code and province_code not in names:
+                names[province_code] = unit_name(con, province_code, period.period_end)
+            province_name = names.get(province_code, "")
+        report = reports[code] = cls(
+            area_code=code,
+            area_name=area_name,
+            area_type=area_type,
+            province_code=province_code,
+            province_name=province_name,
+            period=period,
+            previous=previous,
+            summary=summary[code],
+            schools=schools.get(code, []),
+            completeness=completeness_rows(progress, [code], tree),
+            missing_units=missing.get(code, []),
+            reconciliation=reconciliation.get(code, []),
+            quality=quality,
+        )
+        if cls is ProvinceReport:
+            report.areas = area_rows(sub_figures, kpis, tree)
+            report.area_completeness = completeness_rows(progress, sub_areas[code], tree)
+            report.comparison = restated_comparison(con, code, period, kpis)
+            if not report.comparison:
+                report.merged_into = successor_today(con, code)
+    return reports
 
 
 def province_report(con, province_code: str, period_type: str, period_start, quality_dir=None,
                     ancestry: str = ANCESTRY_VIEW) -> ProvinceReport:  # fmt: skip
     """The province's report for the period (see the module docstring). `ancestry`: the
     ancestry view, or the table from `prepare_tables` covering the period's months."""
-    return _area_report(ProvinceReport, con, province_code, period_type, period_start, quality_dir, ancestry)
+    return area_reports(ProvinceReport, con, [province_code], period_type, period_start, quality_dir, ancestry)[
+        province_code
+    ]
 
 
 def district_report(con, area_code: str, period_type: str, period_start, quality_dir=None,
                     ancestry: str = ANCESTRY_VIEW) -> DistrictReport:  # fmt: skip
     """A district's or commune's report on its own schools for the period."""
-    return _area_report(DistrictReport, con, area_code, period_type, period_start, quality_dir, ancestry)
+    return area_reports(DistrictReport, con, [area_code], period_type, period_start, quality_dir, ancestry)[area_code]
 
 
 def provinces_with_data(con, period_type: str, period_start) -> list[str]:

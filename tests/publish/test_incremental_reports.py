@@ -11,6 +11,8 @@ district 718 for 2025-01, 2025-Q1, 2025-H1, 2025 (8): 20 workbooks.
 
 import json
 import shutil
+from dataclasses import asdict
+from datetime import date
 
 import duckdb
 import openpyxl
@@ -54,16 +56,14 @@ def snapshot(ws) -> dict[str, tuple[int, int]]:
 def spy(monkeypatch) -> list[tuple[str, str, str]]:
     """Record every report the assets compute, as (kind, area, period key)."""
     calls = []
+    real = publishing.area_reports
 
-    def record(kind, real):
-        def wrapper(con, code, period_type, start, *args, **kwargs):
-            calls.append((kind, code, rd.period_key(period_type, start)))
-            return real(con, code, period_type, start, *args, **kwargs)
+    def wrapper(cls, con, codes, period_type, start, *args, **kwargs):
+        kind = "province" if cls is rd.ProvinceReport else "district"
+        calls.extend((kind, code, rd.period_key(period_type, start)) for code in codes)
+        return real(cls, con, codes, period_type, start, *args, **kwargs)
 
-        return wrapper
-
-    monkeypatch.setattr(publishing, "province_report", record("province", publishing.province_report))
-    monkeypatch.setattr(publishing, "district_report", record("district", publishing.district_report))
+    monkeypatch.setattr(publishing, "area_reports", wrapper)
     return calls
 
 
@@ -106,6 +106,54 @@ def test_worker_processes_publish_what_this_process_publishes(built, tmp_path):
     book = openpyxl.load_workbook(tmp_path / "2025-Q1" / "bao_cao_tinh_22_2025-Q1_v1.xlsx")
     _, _, rows = table(book["TheoTruong"])
     assert {r["Mã trường"] for r in rows} >= {S1, S2}
+
+
+def test_a_batch_of_areas_gives_each_area_the_report_it_gets_alone(built):
+    """Publishing reads reports in batches (one query per part for many areas of one
+    period): each area's report from a batch equals the one built for it alone, with
+    areas of two provinces and one without data in the same batch."""
+    con = duckdb.connect(str(built.warehouse), read_only=True)
+    try:
+        for cls, codes, alone in (
+            (rd.DistrictReport, ["193", "194", "718"], rd.district_report),
+            (rd.ProvinceReport, ["22", "74"], rd.province_report),
+        ):
+            for period_type, start in (("quarter", "2025-01-01"), ("month", "2025-01-01"), ("month", "2025-03-01")):
+                batch = rd.area_reports(cls, con, codes, period_type, start)
+                assert list(batch) == codes
+                for code in codes:
+                    assert asdict(batch[code]) == asdict(alone(con, code, period_type, start)), (code, start)
+        quarter = rd.area_reports(rd.DistrictReport, con, ["193", "194", "718"], "quarter", "2025-01-01")
+    finally:
+        con.close()
+    # Each report has its own schools only.
+    assert {r.unit_code for r in quarter["193"].schools} >= {S1, S2}
+    assert {r.unit_code for r in quarter["718"].schools} == {S5}
+    assert quarter["194"].schools == [] and quarter["194"].province_code == "22"
+    assert quarter["718"].province_code == "74"
+
+
+def test_batches_keep_the_order_and_never_mix_kinds_or_periods():
+    def task(kind, code, period_type, start):
+        return rd.ReportTask(kind, code, period_type, date.fromisoformat(start), "22", "f")
+
+    tasks = [
+        task("province", "22", "month", "2025-01-01"),
+        task("province", "74", "month", "2025-01-01"),
+        task("district", "193", "month", "2025-01-01"),
+        task("district", "194", "month", "2025-01-01"),
+        task("district", "718", "month", "2025-01-01"),
+        task("district", "193", "quarter", "2025-01-01"),
+        task("district", "193", "month", "2025-02-01"),
+    ]
+    got = publishing.batches(tasks, {"province": 4, "district": 2})
+    assert [[(t.area_code, t.period_type, str(t.period_start)) for t in b] for b in got] == [
+        [("22", "month", "2025-01-01"), ("74", "month", "2025-01-01")],
+        [("193", "month", "2025-01-01"), ("194", "month", "2025-01-01")],
+        [("718", "month", "2025-01-01")],
+        [("193", "quarter", "2025-01-01")],
+        [("193", "month", "2025-02-01")],
+    ]
 
 
 def test_rerun_with_no_change_computes_and_writes_nothing(built, monkeypatch):
