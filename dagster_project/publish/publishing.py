@@ -97,7 +97,9 @@ def publish_in_pool(due: list[ReportTask], warehouse_path: str, months: tuple[da
                     quality_dir: Path, workers: int, progress: Callable[[str], None] = print) -> list[PublishResult]:  # fmt: skip
     """Publish `due` in `workers` fresh processes (results in the order of `due`),
     reporting progress about every tenth."""
-    jobs = [(batch, reports_dir, quality_dir) for batch in batches(due)]
+    share = -(-len(due) // max(1, workers))  # a few workbooks: one batch for each worker
+    sizes = {kind: max(1, min(size, share)) for kind, size in BATCH_SIZE.items()}
+    jobs = [(batch, reports_dir, quality_dir) for batch in batches(due, sizes)]
     results: list[PublishResult] = []
     step, reported = max(1, len(due) // 10), 0
     with ProcessPoolExecutor(
