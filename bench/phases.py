@@ -197,12 +197,14 @@ def _report_counts(instance, run_id: str) -> dict[str, int]:
     from dagster import DagsterEventType
 
     counts = {"workbooks": 0, "workbooks_recomputed": 0, "workbooks_published": 0}
+    per_asset = {}  # a run over several months materializes each partition with the same metadata
     for record in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION):
         materialization = record.dagster_event.event_specific_data.materialization
-        if materialization.asset_key.path[-1] not in ("province_workbooks", "district_workbooks"):
-            continue
+        if materialization.asset_key.path[-1] in ("province_workbooks", "district_workbooks"):
+            per_asset[materialization.asset_key] = materialization.metadata
+    for metadata in per_asset.values():
         for name in counts:
-            value = materialization.metadata.get(name)
+            value = metadata.get(name)
             if value is not None:
                 counts[name] += int(value.value)
     return counts

@@ -186,6 +186,19 @@ def run_phase(phase: str, cfg: dict, logs: Path, env: dict | None = None) -> dic
     return result
 
 
+def warm_page_cache(inbox: Path) -> None:
+    """Read every inbox file once, so that the ingest (measured first) and the floor
+    loop after it both read from memory: on a cold cache only the first phase pays for
+    the disk, which made the ingest/floor ratio depend on the order of the phases."""
+    started, files, size = time.perf_counter(), 0, 0
+    for dirpath, _, filenames in os.walk(inbox):
+        for name in filenames:
+            with open(os.path.join(dirpath, name), "rb") as fh:
+                size += len(fh.read())
+            files += 1
+    say(f"page cache warmed: {files:,} files, {size / 2**20:,.0f} MiB in {time.perf_counter() - started:.1f}s")
+
+
 def pipeline_workspace(data_dir: Path, work: Path) -> dict:
     """A fresh sources/warehouse/reports/DAGSTER_HOME; the inbox hard-linked from the cache
     (the late file is added to this copy, never to the cache)."""
@@ -349,6 +362,7 @@ def main() -> int:
     data_dir = Path(results["data"]["dir"])
     base = {"data_dir": str(data_dir), "work_dir": str(work), "workers": args.workers}
 
+    warm_page_cache(data_dir / "inbox")
     results["ingest"] = run_phase("ingest", base, logs)
     results["floor"] = run_phase("floor", base, logs)
     results["openpyxl"] = run_phase("openpyxl", {**base, "sample": args.sample}, logs)
