@@ -669,9 +669,8 @@ def summary_rows(con, area_codes: list[str], period: Period, previous: Period, k
     for an indicator without figures, the plan's target (so the gap is visible)."""
     now = _area_figures(con, area_codes, period)
     before = _area_figures(con, area_codes, previous)
+    plan = _targets(con, area_codes, period.period_start.year, targets)
     blank = (None,) * 6
-    lacking = {code for code in area_codes for ind in kpis if _no_figure(now.get((code, ind.kpi_code), blank))}
-    plan = _targets(con, sorted(lacking), period.period_start.year, targets) if lacking else {}
     out = {}
     for code in area_codes:
         rows = []
@@ -683,11 +682,6 @@ def summary_rows(con, area_codes: list[str], period: Period, previous: Period, k
             rows.append(SummaryRow(ind, num, den, value, target, met, units, p_value, p_num, p_den, p_target))
         out[code] = rows
     return out
-
-
-def _no_figure(figure: tuple) -> bool:
-    """An area figure with neither a numerator nor a target (`_area_figures`' order)."""
-    return figure[0] is None and figure[3] is None
 
 
 def restated_comparison(con, area_code: str, period: Period, kpis: list[Indicator]) -> list[ComparisonRow]:

@@ -131,6 +131,12 @@ def test_a_batch_of_areas_gives_each_area_the_report_it_gets_alone(built):
     assert {r.unit_code for r in quarter["718"].schools} == {S5}
     assert quarter["194"].schools == [] and quarter["194"].province_code == "22"
     assert quarter["718"].province_code == "74"
+    # Targets, batch-read: an indicator without figures still shows its plan target (the
+    # area's own row, else the `*` row); 718's own HS row is 0.60.
+    targets = {code: {r.indicator.kpi_code: (r.numerator, r.target) for r in quarter[code].summary} for code in quarter}
+    assert (targets["194"][HS], targets["194"][CKS]) == ((None, 0.80), (None, 1.00))
+    assert (targets["718"][HS], targets["718"][CKS]) == ((6, 0.60), (None, 1.00))
+    assert {t for code in quarter for kpi, (_, t) in targets[code].items() if kpi not in (HS, CKS)} == {None}
 
 
 def test_batches_keep_the_order_and_never_mix_kinds_or_periods():
