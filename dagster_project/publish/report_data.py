@@ -572,8 +572,8 @@ class _Scope:
         self.con.execute(f"drop table if exists {self.table}")
 
 
-def _by_root(rows) -> dict[str, list[tuple]]:
-    """Rows whose first column is the root, as root -> the rest of each row (in order)."""
+def _by_first(rows) -> dict[str, list[tuple]]:
+    """Rows grouped by their first column (a root or an area): key -> the rest of each row, in order."""
     out: dict[str, list[tuple]] = {}
     for root, *rest in rows:
         out.setdefault(root, []).append(rest)
@@ -817,18 +817,15 @@ def _completeness(con, area_codes: list[str], period: Period) -> dict[str, list[
            order by area_code, month""",
         [area_codes, period.period_start, period.last_month],
     ).fetchall()
-    out: dict[str, list[tuple]] = {}
-    for row in rows:
-        out.setdefault(row[0], []).append(row)
-    return out
+    return _by_first(rows)
 
 
 def completeness_rows(found: dict[str, list[tuple]], area_codes: list[str], units: dict) -> list[CompletenessRow]:
     """The reporting progress rows of `area_codes` (from `_completeness`), named from `units`."""
     return [
         CompletenessRow(
-            r[0], units.get(r[0], {}).get("unit_name", r[0]), r[1], _as_date(r[2]),
-            int(r[3]), int(r[4]), int(r[5]), float(r[6]), float(r[7]),
+            code, units.get(code, {}).get("unit_name", code), r[0], _as_date(r[1]),
+            int(r[2]), int(r[3]), int(r[4]), float(r[5]), float(r[6]),
         )  # fmt: skip
         for code in sorted(area_codes)
         for r in found.get(code, ())
@@ -858,7 +855,7 @@ def missing_units(con, scope: str, duties: str = DUTIES_VIEW) -> dict[str, list[
             )  # fmt: skip
             for month, code, unit_type, parent, due, first in found
         ]
-        for root, found in _by_root(rows).items()
+        for root, found in _by_first(rows).items()
     }
 
 
@@ -906,7 +903,7 @@ def reconciliation_rows(con, scope: str, kpis: list[Indicator]) -> dict[str, lis
     names = _names(con, {(r[2], r[1]) for r in rows} | {(r[6], r[1]) for r in rows if r[6]})
     status_order = list(RECONCILIATION_VI)
     out = {}
-    for root, found in _by_root(rows).items():
+    for root, found in _by_first(rows).items():
         listed = []
         for month, unit, kpi, s_num, s_den, by, r_num, r_den, status in found:
             ind = by_code.get(kpi) or Indicator(kpi, kpi, "", False, "", "", 10_000)
