@@ -8,6 +8,15 @@ SEVERITIES = ("critical", "warning")
 # Keyword arguments of an expectation that name columns of the frame.
 _COLUMN_KWARGS = ("column", "column_A", "column_B")
 _COLUMN_LIST_KWARGS = ("column_list",)
+# Expectations decided row by row: a frame validated in parts gives the same verdict as a
+# whole, the parts' element and unexpected counts adding up (`mostly` would not: see
+# `ExpectationSpec.split_by`).
+ROW_WISE = frozenset({
+    "expect_column_values_to_be_between", "expect_column_values_to_be_in_set",
+    "expect_column_values_to_not_be_in_set", "expect_column_values_to_not_be_null",
+    "expect_column_values_to_be_null", "expect_column_values_to_match_regex",
+    "expect_column_pair_values_a_to_be_greater_than_b", "expect_column_pair_values_to_be_equal",
+})  # fmt: skip
 
 
 class SuiteError(ValueError):
@@ -32,6 +41,21 @@ class ExpectationSpec:
         for key in _COLUMN_LIST_KWARGS:
             cols.extend(self.kwargs.get(key, []))
         return cols
+
+    @property
+    def split_by(self) -> tuple[str, ...] | None:
+        """How a frame too big for one pass may be cut into parts for this expectation:
+        `()` anywhere (row-wise), the key columns for uniqueness (parts by a hash of the key
+        keep every duplicate in one part), None not at all (table-level, or `mostly`)."""
+        if "mostly" in self.kwargs:
+            return None
+        if self.type in ROW_WISE:
+            return ()
+        if self.type == "expect_column_values_to_be_unique":
+            return (self.kwargs["column"],)
+        if self.type == "expect_compound_columns_to_be_unique":
+            return tuple(self.kwargs["column_list"])
+        return None
 
     @property
     def description(self) -> str:
@@ -69,6 +93,20 @@ class Suite:
             select = ", ".join(f'"{c}"' for c in columns) if columns else "1 as one"
             groups[f"select {select} from {self.table}"] = plain
         return groups
+
+
+def split_plan(specs: list[ExpectationSpec]) -> list[tuple[tuple[str, ...] | None, list[ExpectationSpec]]]:
+    """Group one frame's expectations by how the frame is cut when it is too big for one
+    pass: `(key, specs)` with key None (whole frame), `()` (by row number) or key columns
+    (by their hash). The row-wise ones ride along with the first keyed group."""
+    keyed: dict[tuple[str, ...] | None, list[ExpectationSpec]] = {}
+    for spec in specs:
+        keyed.setdefault(spec.split_by, []).append(spec)
+    row_wise = keyed.pop((), [])
+    hashed = [key for key in keyed if key]
+    if row_wise:
+        keyed.setdefault(hashed[0] if hashed else (), []).extend(row_wise)
+    return list(keyed.items())
 
 
 def load_suite(path: Path) -> Suite:

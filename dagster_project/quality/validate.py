@@ -12,10 +12,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dagster_project.quality.suites import ExpectationSpec, Suite
+from dagster_project.quality.suites import ExpectationSpec, Suite, split_plan
 
 log = logging.getLogger(__name__)
 DOCS_SITE = "de06_quality"
+# Rows of a frame validated in one pass; a bigger frame is validated in parts of about
+# this size (a national month of figures is 1.35 M rows, a year 16.5 M).
+PART_ROWS = 1_000_000
 
 
 @dataclass
@@ -59,14 +62,13 @@ class _Validator:
         self.datasource = self.context.data_sources.add_pandas("warehouse")
         self._count = 0
 
-    def run(self, suite: Suite, frame_no: int, frame: pd.DataFrame, specs, parameters) -> list:
+    def run(self, name: str, frame: pd.DataFrame, specs, parameters) -> list:
         from great_expectations.expectations.expectation_configuration import (
             ExpectationConfiguration,
         )
 
         gx = self.gx
         self._count += 1
-        name = f"{suite.name}.{frame_no}" if frame_no else suite.name
         tag = f"{self._count}"
         asset = self.datasource.add_dataframe_asset(f"{name}#{tag}")
         batch = asset.add_batch_definition_whole_dataframe("all_rows")
@@ -107,40 +109,104 @@ def validator(docs_dir: Path) -> _Validator:
 
 
 def validate_suite(
-    con: duckdb.DuckDBPyConnection, suite: Suite, parameters: dict, docs_dir: Path
+    con: duckdb.DuckDBPyConnection,
+    suite: Suite,
+    parameters: dict,
+    docs_dir: Path,
+    part_rows: int = PART_ROWS,
 ) -> list[ExpectationOutcome]:
-    """Validate every expectation of `suite` against the warehouse behind `con`."""
+    """Validate every expectation of `suite` against the warehouse behind `con`.
+
+    Each frame's rows are first put in a temp table. A frame of more than `part_rows` rows
+    is validated in parts of about that size (`split_plan`: row-wise expectations by row
+    number, uniqueness by a hash of its key), and the parts' results are added up, so a
+    year of figures never sits in pandas at once."""
     outcomes: list[ExpectationOutcome] = []
     for frame_no, (query, specs) in enumerate(suite.frames().items()):
+        name = f"{suite.name}.{frame_no}" if frame_no else suite.name
         try:
-            frame = con.execute(query).df()
+            con.execute(f"create or replace temp table {_FRAME} as {query}")
+            rows = con.execute(f"select count(*) from {_FRAME}").fetchone()[0]
+            results = {}
+            for key, group in split_plan(specs) if rows > part_rows else [(None, specs)]:
+                for label, where in _parts(key, rows, part_rows):
+                    frame = con.execute(f"select {_columns(group)} from {_FRAME} {where}").df()
+                    if len(frame) or not where:
+                        run = validator(docs_dir).run(f"{name}{label}", frame, group, parameters)
+                        for spec, outcome in zip(group, _outcomes(suite.name, group, run, len(frame))):
+                            results.setdefault(spec.id, []).append(outcome)
         except duckdb.Error as exc:
             message = f"query failed: {exc}".splitlines()[0]
             outcomes.extend(ExpectationOutcome(suite.name, s, False, error=message) for s in specs)
             continue
-        results = validator(docs_dir).run(suite, frame_no, frame, specs, parameters)
-        by_id = {r.expectation_config.meta.get("id"): r for r in results}
-        for spec in specs:
-            result = by_id.get(spec.id)
-            if result is None:
-                outcomes.append(ExpectationOutcome(suite.name, spec, False, error="no result"))
-                continue
-            details = result.result or {}
-            error = None
-            if result.exception_info and result.exception_info.get("raised_exception"):
-                error = str(result.exception_info.get("exception_message"))
-            outcomes.append(
-                ExpectationOutcome(
-                    suite=suite.name,
-                    spec=spec,
-                    success=bool(result.success),
-                    element_count=int(details.get("element_count") or len(frame)),
-                    unexpected_count=int(details.get("unexpected_count") or 0),
-                    sample=[_plain(v) for v in (details.get("partial_unexpected_list") or [])][:10],
-                    error=error,
-                )
-            )
+        finally:
+            con.execute(f"drop table if exists {_FRAME}")
+        outcomes.extend(_added_up(results[spec.id]) for spec in specs)
     return outcomes
+
+
+_FRAME = "de06_check_frame"
+
+
+def _parts(key: tuple[str, ...] | None, rows: int, part_rows: int) -> list[tuple[str, str]]:
+    """(name suffix, where clause) of each part of a frame of `rows` rows."""
+    if key is None:
+        return [("", "")]
+    count = -(-rows // part_rows)
+    if key == ():
+        return [
+            (f".rows{i + 1}of{count}", f"where rowid >= {i * part_rows} and rowid < {(i + 1) * part_rows}")
+            for i in range(count)
+        ]
+    hashed = "hash(" + ", ".join(f'"{c}"' for c in key) + ")"
+    return [(f".hash{i + 1}of{count}", f"where {hashed} % {count} = {i}") for i in range(count)]
+
+
+def _columns(specs: list[ExpectationSpec]) -> str:
+    columns = sorted({c for spec in specs for c in spec.columns})
+    return ", ".join(f'"{c}"' for c in columns) if columns else "*"
+
+
+def _outcomes(suite_name: str, specs, results, frame_rows: int) -> list[ExpectationOutcome]:
+    by_id = {r.expectation_config.meta.get("id"): r for r in results}
+    outcomes = []
+    for spec in specs:
+        result = by_id.get(spec.id)
+        if result is None:
+            outcomes.append(ExpectationOutcome(suite_name, spec, False, error="no result"))
+            continue
+        details = result.result or {}
+        error = None
+        if result.exception_info and result.exception_info.get("raised_exception"):
+            error = str(result.exception_info.get("exception_message"))
+        outcomes.append(
+            ExpectationOutcome(
+                suite=suite_name,
+                spec=spec,
+                success=bool(result.success),
+                element_count=int(details.get("element_count") or frame_rows),
+                unexpected_count=int(details.get("unexpected_count") or 0),
+                sample=[_plain(v) for v in (details.get("partial_unexpected_list") or [])][:10],
+                error=error,
+            )
+        )
+    return outcomes
+
+
+def _added_up(parts: list[ExpectationOutcome]) -> ExpectationOutcome:
+    """One expectation's outcome over the parts of its frame."""
+    if len(parts) == 1:
+        return parts[0]
+    errors = [p.error for p in parts if p.error]
+    return ExpectationOutcome(
+        suite=parts[0].suite,
+        spec=parts[0].spec,
+        success=all(p.success for p in parts),
+        element_count=sum(p.element_count for p in parts),
+        unexpected_count=sum(p.unexpected_count for p in parts),
+        sample=[value for p in parts for value in p.sample][:10],
+        error=errors[0] if errors else None,
+    )
 
 
 def _plain(value):
