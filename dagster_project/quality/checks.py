@@ -32,7 +32,6 @@ from dagster_project.resources import WAREHOUSE_POOL, WarehouseResource
 from dagster_project.settings import EXPECTATIONS_DIR, get_settings
 
 PARAMETER_QUERIES = {
-    "registry_unit_codes": "select distinct unit_code from reference.org_units",
     "kpi_codes": "select kpi_code from seeds.kpi_catalogue",
 }
 

@@ -2,13 +2,17 @@
 as in one pass: duplicates that fall in different row ranges are still found, row-wise
 failures in every part are added up, and table-level expectations see the whole frame."""
 
+import gc
 import json
+import weakref
 
 import duckdb
+import pandas as pd
 import pytest
 
 from dagster_project.quality import validate
-from dagster_project.quality.suites import load_suite, split_plan
+from dagster_project.quality.suites import ExpectationSpec, load_suite, split_plan
+from dagster_project.settings import EXPECTATIONS_DIR
 
 # unit_code, month, kpi_code, numerator, denominator: 10 rows. Row 0 and row 9 share a key
 # (they fall in the first and the last part of 3 rows); rows 4 and 8 have a negative numerator
@@ -144,3 +148,41 @@ def test_row_wise_expectations_alone_are_cut_by_row_number(warehouse, monkeypatc
         "num_le_den": (False, 10, 1, [["5", "7"]]),  # (A, B) as GE lists them
         "kpi_known": (False, 10, 1, ["K99"]),
     }
+
+
+def test_a_validated_frame_is_not_kept_in_memory(tmp_path):
+    # GX's pandas engine caches every batch it validates; a year validated in 1 M-row
+    # parts would keep all of them (11 GiB) unless the validator lets them go.
+    frame = pd.DataFrame({"numerator": [1, 2, -3]})
+    spec = ExpectationSpec("not_negative", "expect_column_values_to_be_between",
+                           {"column": "numerator", "min_value": 0}, "critical", {})  # fmt: skip
+    results = validate.validator(tmp_path / "docs").run("marts.f.rows1of1", frame, [spec], {})
+    assert [(r.success, r.result["unexpected_count"]) for r in results] == [(False, 1)]
+    kept = weakref.ref(frame)
+    del frame
+    gc.collect()
+    assert kept() is None
+
+
+def test_unit_codes_missing_from_the_registry_are_named(tmp_path):
+    # The real suite of received figures: the registry is joined in the suite's SQL (as a
+    # GE value_set its tens of thousands of codes cost 20 s a frame), and the unknown codes
+    # are what the reviewer sees.
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema staging; create schema reference")
+        con.execute("create table reference.org_units as select * from (values ('u1', 1), ('u1', 2), ('u2', 1)) t(unit_code, version)")
+        con.execute("create table staging.stg_raw__figures (unit_code varchar, kpi_code varchar, scope varchar, "
+                    "numerator bigint, denominator bigint)")  # fmt: skip
+        con.executemany(
+            "insert into staging.stg_raw__figures values (?, 'K01', 'own', 1, 2)",
+            [("u1",), ("X999",), ("u2",), (None,), ("X999",), ("u1",), ("Y1",)],
+        )
+    suite = load_suite(EXPECTATIONS_DIR / "staging" / "stg_raw__figures.json")
+    with duckdb.connect(str(path), read_only=True) as con:
+        for part_rows in (1_000, 2):
+            outcomes = {o.spec.id: o for o in validate.validate_suite(con, suite, {"kpi_codes": ["K01"]}, tmp_path / "d", part_rows=part_rows)}
+            known = outcomes.pop("unit_code_known_to_registry")
+            assert (known.success, known.element_count, known.unexpected_count) == (False, 7, 3)
+            assert sorted(known.sample) == ["X999", "X999", "Y1"]
+            assert all(o.success for o in outcomes.values()), outcomes
