@@ -20,7 +20,9 @@
   (unit_code, month, ancestor_code, ancestor_type): the tree of each month. Nearly every
   unit sits under the same areas in every month it reports in a period; its figure over
   the period is then computed once and added to each of those areas. A unit that moved
-  within the period is rolled up area by area, through the months it sat there.
+  within the period is rolled up area by area, through the months it sat there: its
+  months under one placement (a stint) are rolled up first, then each area adds the
+  stints it held the unit in.
 -#}
 {% macro area_unit_period(facts, ancestry) %}
 with anc as materialized (
@@ -30,54 +32,90 @@ with anc as materialized (
 ),
 
 placement as (
-    -- the areas a unit sits under in a month, as one comparable text
-    select unit_code, month,
-        string_agg(ancestor_code || ':' || ancestor_type, ',' order by ancestor_code) as areas
-    from anc
-    group by unit_code, month
+    -- the areas a unit sits under in a month, numbered: equal numbers, equal areas
+    select unit_code, month, dense_rank() over (order by areas) as placement_id
+    from (
+        select unit_code, month,
+            string_agg(ancestor_code || ':' || ancestor_type, ',' order by ancestor_code) as areas
+        from anc
+        group by unit_code, month
+    )
 ),
 
-facts as (
-    select f.unit_code, f.month, f.kpi_code, f.numerator, f.denominator,
-        p.period_type, p.period_start, k.kind, pl.areas
+placement_areas as (
+    select distinct pl.placement_id, a.ancestor_code, a.ancestor_type
+    from anc as a
+    inner join placement as pl using (unit_code, month)
+),
+
+facts as materialized (
+    -- one row per unit, month and indicator, with the unit's placement that month
+    select f.unit_code, f.month, f.kpi_code, f.numerator, f.denominator, k.kind, pl.placement_id
     from ({{ facts }}) as f
     inner join placement as pl using (unit_code, month)
-    inner join {{ ref('int_periods_months') }} as p using (month)
     inner join {{ ref('kpi_catalogue') }} as k using (kpi_code)
 ),
 
-unit_periods as (
-    select unit_code, period_type, period_start, kpi_code,
-        {{ period_figure('numerator', 'kind', 'month') }} as numerator,
-        {{ period_figure('denominator', 'kind', 'month') }} as denominator,
-        max(month) as last_month,
-        min(areas) = max(areas) as stayed
-    from facts
-    group by unit_code, period_type, period_start, kpi_code, kind
+moved as (
+    -- the periods in which a unit sat under more than one placement
+    select pl.unit_code, p.period_type, p.period_start
+    from placement as pl
+    inner join {{ ref('int_periods_months') }} as p using (month)
+    where p.period_type <> 'month'
+    group by pl.unit_code, p.period_type, p.period_start
+    having min(pl.placement_id) <> max(pl.placement_id)
 ),
 
-moved as (
-    select f.*
+unit_periods as (
+    -- a unit under the same areas all period; a month period holds one month: the
+    -- unit's figure of that month, as it is
+    select f.unit_code, p.period_type, p.period_start, f.kpi_code, f.numerator, f.denominator,
+        f.placement_id
     from facts as f
-    semi join (select * from unit_periods where not stayed) as u
-        using (unit_code, period_type, period_start, kpi_code)
+    inner join {{ ref('int_periods_months') }} as p using (month)
+    where p.period_type = 'month'
+
+    union all
+
+    select f.unit_code, p.period_type, p.period_start, f.kpi_code,
+        {{ period_figure('f.numerator', 'f.kind', 'f.month') }} as numerator,
+        {{ period_figure('f.denominator', 'f.kind', 'f.month') }} as denominator,
+        min(f.placement_id) as placement_id
+    from facts as f
+    inner join {{ ref('int_periods_months') }} as p using (month)
+    anti join moved as m using (unit_code, period_type, period_start)
+    where p.period_type <> 'month'
+    group by f.unit_code, p.period_type, p.period_start, f.kpi_code, f.kind
+),
+
+stints as (
+    -- a unit that moved within a period: its months there under one placement, each
+    -- rolled up like a period of its own (flow: sum; stock: the last month's figure)
+    select f.unit_code, p.period_type, p.period_start, f.kpi_code, f.kind, f.placement_id,
+        {{ period_figure('f.numerator', 'f.kind', 'f.month') }} as numerator,
+        {{ period_figure('f.denominator', 'f.kind', 'f.month') }} as denominator,
+        max(f.month) as last_month
+    from facts as f
+    inner join {{ ref('int_periods_months') }} as p using (month)
+    semi join moved as m using (unit_code, period_type, period_start)
+    group by f.unit_code, p.period_type, p.period_start, f.kpi_code, f.kind, f.placement_id
 )
 
 select a.ancestor_code as area_code, a.ancestor_type as area_type, u.period_type, u.period_start,
     u.kpi_code, u.unit_code, u.numerator, u.denominator
 from unit_periods as u
-inner join anc as a on a.unit_code = u.unit_code and a.month = u.last_month
-where u.stayed
+inner join placement_areas as a using (placement_id)
 
 union all
 
-select a.ancestor_code as area_code, arg_max(a.ancestor_type, m.month) as area_type, m.period_type,
-    m.period_start, m.kpi_code, m.unit_code,
-    {{ period_figure('m.numerator', 'm.kind', 'm.month') }} as numerator,
-    {{ period_figure('m.denominator', 'm.kind', 'm.month') }} as denominator
-from moved as m
-inner join anc as a on a.unit_code = m.unit_code and a.month = m.month
-group by a.ancestor_code, m.period_type, m.period_start, m.kpi_code, m.unit_code, m.kind
+-- an area of a moved unit gets the stints under it: flows summed, the last stock
+select a.ancestor_code as area_code, arg_max(a.ancestor_type, s.last_month) as area_type,
+    s.period_type, s.period_start, s.kpi_code, s.unit_code,
+    {{ period_figure('s.numerator', 's.kind', 's.last_month') }} as numerator,
+    {{ period_figure('s.denominator', 's.kind', 's.last_month') }} as denominator
+from stints as s
+inner join placement_areas as a using (placement_id)
+group by a.ancestor_code, s.period_type, s.period_start, s.kpi_code, s.unit_code, s.kind
 {% endmacro %}
 
 {#- Sums per area, period and indicator, with the value, target and target_met. -#}
