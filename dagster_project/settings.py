@@ -38,6 +38,7 @@ class Settings:
     reports_dir: Path
     ingest_workers: int
     limits: Limits
+    dbt_threads: int | None = None  # DE06_DBT_THREADS; None: chosen by the warehouse's size
 
     @property
     def lock_path(self) -> Path:
@@ -67,6 +68,7 @@ def get_settings() -> Settings:
         ),
         reports_dir=_path("DE06_REPORTS_DIR", "reports/out"),
         ingest_workers=int(os.environ.get("DE06_INGEST_WORKERS") or min(2, os.cpu_count() or 1)),
+        dbt_threads=int(os.environ["DE06_DBT_THREADS"]) if os.environ.get("DE06_DBT_THREADS") else None,
         limits=Limits(
             max_file_bytes=int(os.environ.get("DE06_MAX_FILE_BYTES") or defaults.max_file_bytes),
             max_unzipped_bytes=int(
