@@ -380,6 +380,21 @@ def _build_month(defs, instance, month: str):
     )
 
 
+def _rerun_unchanged(defs, instance, month: str, reports: Path) -> dict:
+    files_before = {p: p.stat().st_mtime_ns for p in reports.glob("20*/*")}
+    known = {r.run_id for r in instance.get_runs()}
+    started = time.perf_counter()
+    again = _build_month(defs, instance, month)
+    wall = time.perf_counter() - started
+    runs = [r for r in instance.get_runs() if r.run_id not in known]
+    return {
+        "success": again.success,
+        "wall_s": wall,
+        **_summarise_runs(instance, runs),
+        "files_unchanged": files_before == {p: p.stat().st_mtime_ns for p in reports.glob("20*/*")},
+    }
+
+
 def phase_incremental(cfg: dict) -> dict:
     import hashlib
 
@@ -411,18 +426,7 @@ def phase_incremental(cfg: dict) -> dict:
         # The same build again, nothing changed: no report is computed, no file written
         # (report files only: the period folders at the top; feedback workbooks are not
         # versioned and live under feedback/<unit>/, which may also start with "20").
-        files_before = {p: p.stat().st_mtime_ns for p in reports.glob("20*/*")}
-        known = {r.run_id for r in instance.get_runs()}
-        again_started = time.perf_counter()
-        again = _build_month(defs, instance, month)
-        again_wall = time.perf_counter() - again_started
-        again_runs = [r for r in instance.get_runs() if r.run_id not in known]
-        rerun = {
-            "success": again.success,
-            "wall_s": again_wall,
-            **_summarise_runs(instance, again_runs),
-            "files_unchanged": files_before == {p: p.stat().st_mtime_ns for p in reports.glob("20*/*")},
-        }
+        rerun = _rerun_unchanged(defs, instance, month, reports) if cfg.get("rerun", True) else None
     new_reports = sorted(p.relative_to(reports).as_posix() for p in set(reports.rglob("*.xlsx")) - before)
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
