@@ -66,6 +66,19 @@ moved as (
     having min(pl.placement_id) <> max(pl.placement_id)
 ),
 
+stints as (
+    -- a unit's months of a period under one placement, rolled up like a period of their
+    -- own (flow: sum; stock: the last month's figure); a unit that stayed has one stint
+    select f.unit_code, p.period_type, p.period_start, f.kpi_code, f.kind, f.placement_id,
+        {{ period_figure('f.numerator', 'f.kind', 'f.month') }} as numerator,
+        {{ period_figure('f.denominator', 'f.kind', 'f.month') }} as denominator,
+        max(f.month) as last_month
+    from facts as f
+    inner join {{ ref('int_periods_months') }} as p using (month)
+    where p.period_type <> 'month'
+    group by f.unit_code, p.period_type, p.period_start, f.kpi_code, f.kind, f.placement_id
+),
+
 unit_periods as (
     -- a unit under the same areas all period; a month period holds one month: the
     -- unit's figure of that month, as it is
@@ -77,28 +90,10 @@ unit_periods as (
 
     union all
 
-    select f.unit_code, p.period_type, p.period_start, f.kpi_code,
-        {{ period_figure('f.numerator', 'f.kind', 'f.month') }} as numerator,
-        {{ period_figure('f.denominator', 'f.kind', 'f.month') }} as denominator,
-        min(f.placement_id) as placement_id
-    from facts as f
-    inner join {{ ref('int_periods_months') }} as p using (month)
+    select s.unit_code, s.period_type, s.period_start, s.kpi_code, s.numerator, s.denominator,
+        s.placement_id
+    from stints as s
     anti join moved as m using (unit_code, period_type, period_start)
-    where p.period_type <> 'month'
-    group by f.unit_code, p.period_type, p.period_start, f.kpi_code, f.kind
-),
-
-stints as (
-    -- a unit that moved within a period: its months there under one placement, each
-    -- rolled up like a period of its own (flow: sum; stock: the last month's figure)
-    select f.unit_code, p.period_type, p.period_start, f.kpi_code, f.kind, f.placement_id,
-        {{ period_figure('f.numerator', 'f.kind', 'f.month') }} as numerator,
-        {{ period_figure('f.denominator', 'f.kind', 'f.month') }} as denominator,
-        max(f.month) as last_month
-    from facts as f
-    inner join {{ ref('int_periods_months') }} as p using (month)
-    semi join moved as m using (unit_code, period_type, period_start)
-    group by f.unit_code, p.period_type, p.period_start, f.kpi_code, f.kind, f.placement_id
 )
 
 select a.ancestor_code as area_code, a.ancestor_type as area_type, u.period_type, u.period_start,
@@ -114,6 +109,7 @@ select a.ancestor_code as area_code, arg_max(a.ancestor_type, s.last_month) as a
     {{ period_figure('s.numerator', 's.kind', 's.last_month') }} as numerator,
     {{ period_figure('s.denominator', 's.kind', 's.last_month') }} as denominator
 from stints as s
+semi join moved as m using (unit_code, period_type, period_start)
 inner join placement_areas as a using (placement_id)
 group by a.ancestor_code, s.period_type, s.period_start, s.kpi_code, s.unit_code, s.kind
 {% endmacro %}
