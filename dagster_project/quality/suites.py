@@ -89,10 +89,15 @@ class Suite:
             else:
                 plain.append(expectation)
         if plain:
-            columns = sorted({c for e in plain for c in e.columns})
-            select = ", ".join(f'"{c}"' for c in columns) if columns else "1 as one"
-            groups[f"select {select} from {self.table}"] = plain
+            groups[f"select {select_list(plain)} from {self.table}"] = plain
         return groups
+
+
+def select_list(specs: list[ExpectationSpec]) -> str:
+    """The columns `specs` name, quoted, for a select; a table-level expectation alone
+    names none and gets one constant column (every row, nothing else)."""
+    columns = sorted({c for spec in specs for c in spec.columns})
+    return ", ".join(f'"{c}"' for c in columns) if columns else "1 as one"
 
 
 def split_plan(specs: list[ExpectationSpec]) -> list[tuple[tuple[str, ...] | None, list[ExpectationSpec]]]:

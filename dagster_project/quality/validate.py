@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dagster_project.quality.suites import ExpectationSpec, Suite, split_plan
+from dagster_project.quality.suites import ExpectationSpec, Suite, select_list, split_plan
 
 log = logging.getLogger(__name__)
 DOCS_SITE = "de06_quality"
@@ -141,7 +141,7 @@ def validate_suite(
             results = {}
             for key, group in split_plan(specs) if rows > part_rows else [(None, specs)]:
                 for label, where in _parts(key, rows, part_rows):
-                    frame = con.execute(f"select {_columns(group)} from {_FRAME} {where}").df()
+                    frame = con.execute(f"select {select_list(group)} from {_FRAME} {where}").df()
                     if len(frame) or not where:
                         run = validator(docs_dir).run(f"{name}{label}", frame, group, parameters)
                         for spec, outcome in zip(group, _outcomes(suite.name, group, run, len(frame))):
@@ -171,11 +171,6 @@ def _parts(key: tuple[str, ...] | None, rows: int, part_rows: int) -> list[tuple
         ]
     hashed = "hash(" + ", ".join(f'"{c}"' for c in key) + ")"
     return [(f".hash{i + 1}of{count}", f"where {hashed} % {count} = {i}") for i in range(count)]
-
-
-def _columns(specs: list[ExpectationSpec]) -> str:
-    columns = sorted({c for spec in specs for c in spec.columns})
-    return ", ".join(f'"{c}"' for c in columns) if columns else "*"
 
 
 def _outcomes(suite_name: str, specs, results, frame_rows: int) -> list[ExpectationOutcome]:

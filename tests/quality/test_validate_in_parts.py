@@ -5,6 +5,7 @@ failures in every part are added up, and table-level expectations see the whole 
 import gc
 import json
 import weakref
+from dataclasses import replace
 
 import duckdb
 import pandas as pd
@@ -68,7 +69,7 @@ def warehouse(tmp_path):
 def _row_wise_only(warehouse):
     path, suite, docs = warehouse
     kept = tuple(s for s in suite.expectations if s.split_by == ())
-    return path, suite.__class__(**{**suite.__dict__, "expectations": kept}), docs
+    return path, replace(suite, expectations=kept), docs
 
 
 def _validate(warehouse, part_rows, monkeypatch):
@@ -129,8 +130,7 @@ def test_how_a_frame_is_cut_for_each_kind_of_expectation(warehouse):
     assert by_id["not_negative"].split_by == ()
     assert by_id["key_unique"].split_by == ("unit_code", "month", "kpi_code")
     assert by_id["ten_rows"].split_by is None
-    mostly = by_id["kpi_known"].__class__(**{**by_id["kpi_known"].__dict__,
-                                             "kwargs": {**by_id["kpi_known"].kwargs, "mostly": 0.9}})  # fmt: skip
+    mostly = replace(by_id["kpi_known"], kwargs={**by_id["kpi_known"].kwargs, "mostly": 0.9})
     assert mostly.split_by is None  # 90% of each part is not 90% of the whole
 
     plan = split_plan([by_id["not_negative"], by_id["kpi_known"]])
