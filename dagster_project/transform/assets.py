@@ -21,14 +21,16 @@ TWO_MODELS_UP_TO_FIGURES = 4_000_000
 
 def dbt_threads(figures: int | None, setting: int | None = None) -> int:
     """Models dbt builds at once: DE06_DBT_THREADS when set, else by the warehouse's size
-    (`figures`: rows of raw.figures, None before the first landing)."""
+    (`figures`: rows of raw.figures; None when they could not be counted, which gets the
+    choice that is safe at any size)."""
     if setting:
         return max(1, setting)
-    return 2 if (figures or 0) <= TWO_MODELS_UP_TO_FIGURES else 1
+    return 2 if figures is not None and figures <= TWO_MODELS_UP_TO_FIGURES else 1
 
 
 def landed_figures(warehouse_path) -> int | None:
-    """Rows of raw.figures, read-only; None when there is no such table yet."""
+    """Rows of raw.figures, read-only; None when there is no such table yet or the file
+    cannot be opened."""
     try:
         with duckdb.connect(str(warehouse_path), read_only=True) as con:
             return con.execute("select count(*) from raw.figures").fetchone()[0]

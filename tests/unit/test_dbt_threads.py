@@ -12,7 +12,8 @@ from dagster_project.transform.assets import (
 
 
 def test_two_models_at_once_up_to_a_few_national_months_of_figures():
-    assert dbt_threads(None) == 2  # nothing landed yet
+    assert dbt_threads(0) == 2
+    assert dbt_threads(None) == 1  # not counted (no table, or the file would not open): safe at any size
     assert dbt_threads(1_350_000) == 2  # a national month
     assert dbt_threads(TWO_MODELS_UP_TO_FIGURES) == 2
     assert dbt_threads(TWO_MODELS_UP_TO_FIGURES + 1) == 1
